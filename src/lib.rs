@@ -1,0 +1,179 @@
+//! Kubernetes API-server audit events to ECS (Elastic Common Schema) documents.
+//!
+//! The core of k8s-audit-ecs: pure Rust with no WebAssembly types, called alike by the
+//! WebAssembly component (`src/component.rs`), the native tests and `host-test`. The mapping
+//! it implements is specified in `mapping.md`; in short, each audit event becomes one document
+//! saying who did what, to which object, from where, and whether it was allowed.
+//!
+//! ```
+//! use k8s_audit_ecs::{Options, Transformer};
+//!
+//! let transformer = Transformer::new(Options::default());
+//! let record = r#"{"message": "{\"auditID\":\"a1\",\"verb\":\"get\",\"user\":{\"username\":\"alice\"}}"}"#;
+//! let documents = transformer.transform(record).unwrap();
+//! assert_eq!(
+//!     documents,
+//!     [r#"{"message":"{\"auditID\":\"a1\",\"verb\":\"get\",\"user\":{\"username\":\"alice\"}}","event":{"code":"a1","action":"get"},"user":{"name":"alice"},"related":{"user":["alice"]}}"#]
+//! );
+//!
+//! // A record that cannot be converted is written back with `error.*`, never dropped.
+//! let error = transformer.transform("not json").unwrap_err();
+//! assert_eq!(error.kind(), "invalid_json");
+//! let passed = k8s_audit_ecs::error_document("not json", &error);
+//! assert!(passed.starts_with(r#"{"message":"not json","error":{"type":"invalid_json""#));
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod document;
+mod error;
+mod event;
+mod lenient;
+mod profile;
+mod prune;
+mod shape;
+mod timestamp;
+pub mod user_agent;
+
+#[cfg(not(target_family = "wasm"))]
+pub mod compare;
+#[cfg(not(target_family = "wasm"))]
+pub mod fixture;
+
+#[cfg(all(target_os = "wasi", target_env = "p2"))]
+mod component;
+
+use std::borrow::Cow;
+
+pub use document::compact_json;
+pub use error::TransformError;
+pub use profile::Profile;
+
+use document::{Fields, Node};
+use event::AuditEvent;
+use lenient::Shape as JsonShape;
+
+/// How a [`Transformer`] reads records and what it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Which ECS fields to produce (default: [`Profile::Baseline`]).
+    pub profile: Profile,
+    /// The string field that holds the event text when the record has no `message` string
+    /// (default: `log`, as log shippers' file inputs name it).
+    pub event_field: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            profile: Profile::Baseline,
+            event_field: "log".to_owned(),
+        }
+    }
+}
+
+/// Turns records holding Kubernetes audit events into ECS documents.
+#[derive(Debug, Clone)]
+pub struct Transformer {
+    options: Options,
+}
+
+impl Transformer {
+    /// A transformer with the given options.
+    pub fn new(options: Options) -> Self {
+        Transformer { options }
+    }
+
+    /// The options this transformer was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Converts one record (a JSON object, as text) into ECS documents, each one line of
+    /// compact JSON: one document for an audit event, one per item for an `EventList`.
+    ///
+    /// # Errors
+    ///
+    /// The record, or the event text found in it, is not JSON, not an object, or not an audit
+    /// event. [`error_document`] turns the record and the error into the pass-through document.
+    pub fn transform(&self, record: &str) -> Result<Vec<String>, TransformError> {
+        let fields = Fields::parse_object(record, "the record")?;
+        let found = shape::locate(record, &fields, &self.options.event_field);
+        let event = parse_event(&found.text, &found.source)?;
+        if event.is_event_list() {
+            let items = event.items.0.ok_or_else(|| TransformError::NotAnAuditEvent {
+                reason: format!("{} is an EventList without an `items` array", found.source),
+            })?;
+            return items
+                .iter()
+                .enumerate()
+                .map(|(index, item)| {
+                    let source = format!("item {index} of the EventList");
+                    let event = parse_event(item.get(), &source)?;
+                    if !event.is_event() {
+                        return Err(not_an_event(&source));
+                    }
+                    Ok(self.document(shape::message_only(item.get()), &event))
+                })
+                .collect();
+        }
+        if !event.is_event() {
+            return Err(match found.shape {
+                shape::Shape::Bare => TransformError::NotAnAuditEvent {
+                    reason: format!(
+                        "the record has no `message` or `{}` string field and is not an audit event itself (no `auditID`, and `kind` is not `Event`)",
+                        self.options.event_field
+                    ),
+                },
+                shape::Shape::Wrapped => not_an_event(&found.source),
+            });
+        }
+        let base = match found.shape {
+            shape::Shape::Wrapped => fields,
+            shape::Shape::Bare => shape::message_only(record),
+        };
+        Ok(vec![self.document(base, &event)])
+    }
+
+    /// The output document: `base` with the profile's fields for `event` deep-merged in.
+    fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> String {
+        let mut produced = Fields::default();
+        self.options.profile.apply(event, &mut produced);
+        base.merge(produced);
+        base.to_json()
+    }
+}
+
+fn not_an_event(source: &str) -> TransformError {
+    TransformError::NotAnAuditEvent {
+        reason: format!("{source} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"),
+    }
+}
+
+/// Reads an event text; `source` names it in errors.
+fn parse_event<'t>(text: &'t str, source: &str) -> Result<AuditEvent<'t>, TransformError> {
+    match serde_json::from_str::<JsonShape<AuditEvent<'t>>>(text) {
+        Ok(JsonShape::Object(event)) => Ok(event),
+        Ok(JsonShape::Other(found)) => Err(TransformError::NotAnObject {
+            source: source.to_owned(),
+            found: found.name(),
+        }),
+        Err(error) => Err(TransformError::from_json(source, &error)),
+    }
+}
+
+/// The document written for a record that could not be converted: the record as it came,
+/// with `error.type` ([`TransformError::kind`]) and `error.message` added, so nothing is lost.
+/// A record that is not a JSON object becomes `{"message": <record>, "error": {...}}`.
+pub fn error_document(record: &str, error: &TransformError) -> String {
+    let mut document = match Fields::parse_object(record, "the record") {
+        Ok(fields) => fields,
+        Err(_) => shape::message_only(record),
+    };
+    let mut produced = Fields::default();
+    produced.set(&["error", "type"], Node::Text(Cow::Borrowed(error.kind())));
+    produced.set(&["error", "message"], Node::Text(Cow::Owned(error.to_string())));
+    document.merge(produced);
+    document.to_json()
+}

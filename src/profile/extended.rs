@@ -1,0 +1,33 @@
+//! The extended profile's own fields: workload security (mapping.md, "extended profile").
+
+use crate::document::{Fields, Node};
+use crate::event::AuditEvent;
+use crate::prune::prune_raw;
+
+/// Adds the fields that extended has beyond baseline.
+pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+    if let Some(group) = event.object_ref.0.as_ref().and_then(|o| o.api_group.0.clone()) {
+        produced.set(&["kubernetes", "api", "group"], Node::Text(group));
+    }
+    let Some(request) = &event.request_object.0 else {
+        return;
+    };
+    if let Some(role) = request.role_ref.0.as_ref().and_then(|r| r.name.0.clone()) {
+        produced.set(&["kubernetes", "role", "name"], Node::Text(role));
+    }
+    let Some(spec) = &request.spec.0 else {
+        return;
+    };
+    if let Some(host_network) = spec.host_network.0 {
+        produced.set(&["kubernetes", "spec", "host_network"], Node::Boolean(host_network));
+    }
+    for (path, raw) in [
+        (["kubernetes", "spec", "containers"], spec.containers.0),
+        (["kubernetes", "spec", "volumes"], spec.volumes.0),
+    ] {
+        // Both are lists in a pod spec; a value of another type is left out.
+        if let Some(pruned) = raw.and_then(prune_raw).filter(serde_json::Value::is_array) {
+            produced.set(&path, Node::Json(pruned));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Record shapes: where a record's audit event is, and what its output starts from
+//! (mapping.md, "Input record").
+
+use std::borrow::Cow;
+
+use crate::document::{Fields, Node};
+use crate::lenient::Key;
+
+/// The shape of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The event is the text of a string field (`message`, or the configured field): the
+    /// output starts from the record as received.
+    Wrapped,
+    /// The record is the event itself: the output starts from `{"message": <record text>}`.
+    Bare,
+}
+
+/// An audit event's text, found in a record.
+#[derive(Debug)]
+pub(crate) struct Found<'r> {
+    /// The event's JSON text, unescaped when it came from a string field.
+    pub(crate) text: Cow<'r, str>,
+    /// What held the text, for error messages: "the `message` field", "the record".
+    pub(crate) source: Cow<'static, str>,
+    /// The record's shape.
+    pub(crate) shape: Shape,
+}
+
+/// Finds the event text in a record: the `message` string field, else the `event_field`
+/// string field, else the record itself.
+pub(crate) fn locate<'r>(record: &'r str, fields: &Fields<'r>, event_field: &str) -> Found<'r> {
+    for name in ["message", event_field] {
+        if let Some(text) = string_field(fields, name) {
+            return Found {
+                text,
+                source: Cow::Owned(format!("the `{name}` field")),
+                shape: Shape::Wrapped,
+            };
+        }
+    }
+    Found {
+        text: Cow::Borrowed(record),
+        source: Cow::Borrowed("the record"),
+        shape: Shape::Bare,
+    }
+}
+
+/// The unescaped value of a top-level string field.
+fn string_field<'r>(fields: &Fields<'r>, name: &str) -> Option<Cow<'r, str>> {
+    let Some(Node::Raw(raw)) = fields.get(name) else {
+        return None;
+    };
+    let text = raw.get();
+    if !text.starts_with('"') {
+        return None;
+    }
+    serde_json::from_str::<Key<'r>>(text).ok().map(|key| key.0)
+}
+
+/// The fields an output starts from when the event is not wrapped in the record:
+/// `{"message": <text>}`.
+pub(crate) fn message_only(text: &str) -> Fields<'_> {
+    let mut fields = Fields::default();
+    fields.insert(Cow::Borrowed("message"), Node::Text(Cow::Borrowed(text)));
+    fields
+}

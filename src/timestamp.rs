@@ -1,0 +1,64 @@
+//! `event.start`: RFC 3339 timestamps normalised to UTC with exactly six fractional digits.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// Normalises an RFC 3339 timestamp to `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
+///
+/// Longer fractions are truncated (not rounded) to microseconds, shorter or missing ones are
+/// padded with zeros, and an offset is converted to UTC. Returns `None` for text that is not
+/// an RFC 3339 timestamp.
+pub(crate) fn normalize(text: &str) -> Option<String> {
+    let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
+    let utc = parsed.with_timezone(&Utc);
+    let year = utc.year();
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    // A leap second is carried in the nanoseconds (>= 1e9); keep it as second 60.
+    let (second, nanos) = match utc.nanosecond() {
+        n if n >= 1_000_000_000 => (utc.second() + 1, n - 1_000_000_000),
+        n => (utc.second(), n),
+    };
+    let mut out = String::with_capacity(27);
+    write!(
+        out,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{second:02}.{:06}Z",
+        utc.month(),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        nanos / 1_000,
+    )
+    .ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalises_fractions_and_offsets() {
+        for (input, expected) in [
+            ("2022-11-23T14:36:45.243457Z", Some("2022-11-23T14:36:45.243457Z")),
+            ("2024-06-02T10:06:00.123456789Z", Some("2024-06-02T10:06:00.123456Z")),
+            ("2024-06-02T10:06:00.999999999Z", Some("2024-06-02T10:06:00.999999Z")),
+            ("2024-06-02T10:06:00.5Z", Some("2024-06-02T10:06:00.500000Z")),
+            ("2024-06-02T10:06:00Z", Some("2024-06-02T10:06:00.000000Z")),
+            ("2024-06-02T12:06:00.5+02:00", Some("2024-06-02T10:06:00.500000Z")),
+            ("2024-06-01T23:30:00-01:00", Some("2024-06-02T00:30:00.000000Z")),
+            ("2024-06-02t10:06:00z", Some("2024-06-02T10:06:00.000000Z")),
+            ("2024-06-02 10:06:00Z", Some("2024-06-02T10:06:00.000000Z")),
+            ("2016-12-31T23:59:60.25Z", Some("2016-12-31T23:59:60.250000Z")),
+            ("2024-06-02T10:06:00", None),
+            ("2024-13-02T10:06:00Z", None),
+            ("yesterday", None),
+            ("", None),
+            ("1700000000", None),
+        ] {
+            assert_eq!(normalize(input).as_deref(), expected, "{input}");
+        }
+    }
+}
