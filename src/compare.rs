@@ -21,7 +21,11 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(document)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(document)"
+        } else {
+            &self.path
+        };
         match (&self.expected, &self.actual) {
             (Some(expected), Some(actual)) => {
                 write!(f, "{path}: expected {expected}, got {actual}")
@@ -36,7 +40,12 @@ impl fmt::Display for Difference {
 /// The differences between `expected` and `actual`, one per field; empty when they are equal.
 pub fn compare(expected: &Value, actual: &Value) -> Vec<Difference> {
     let mut differences = Vec::new();
-    diff(&normalize(expected, false), &normalize(actual, false), String::new(), &mut differences);
+    diff(
+        &normalize(expected, false),
+        &normalize(actual, false),
+        String::new(),
+        &mut differences,
+    );
     differences
 }
 
@@ -56,7 +65,9 @@ fn normalize(value: &Value, inside_object_array: bool) -> Value {
             }
             Value::Array(items)
         }
-        Value::Array(items) => Value::Array(items.iter().map(|item| normalize(item, true)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|item| normalize(item, true)).collect())
+        }
         scalar => scalar.clone(),
     }
 }
@@ -72,7 +83,11 @@ fn diff(expected: &Value, actual: &Value, path: String, out: &mut Vec<Difference
             keys.sort();
             keys.dedup();
             for key in keys {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 match (expected.get(key), actual.get(key)) {
                     (Some(e), Some(a)) => diff(e, a, child, out),
                     (e, a) => out.push(Difference {
@@ -127,7 +142,10 @@ mod tests {
     fn reports_each_field_with_its_path() {
         let expected = json!({"event": {"code": "a", "start": "t"}, "user": {"name": "u"}});
         let actual = json!({"event": {"code": "b"}, "user": {"name": "u"}, "extra": false});
-        let lines: Vec<String> = compare(&expected, &actual).iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = compare(&expected, &actual)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             lines,
             [

@@ -100,7 +100,8 @@ impl<'a> Fields<'a> {
         let at = match self.0.iter().position(|(k, _)| k == key) {
             Some(at) => at,
             None => {
-                self.0.push((Cow::Borrowed(key), Node::Object(Fields::default())));
+                self.0
+                    .push((Cow::Borrowed(key), Node::Object(Fields::default())));
                 self.0.len() - 1
             }
         };
@@ -286,12 +287,18 @@ mod tests {
 
     #[test]
     fn a_repeated_record_key_keeps_its_last_value() {
-        assert_eq!(record(r#"{"a":1,"b":2,"a":3}"#).to_json(), r#"{"a":3,"b":2}"#);
+        assert_eq!(
+            record(r#"{"a":1,"b":2,"a":3}"#).to_json(),
+            r#"{"a":3,"b":2}"#
+        );
         let many: Vec<String> = (0..40).map(|i| format!("\"k{}\":{i}", i % 20)).collect();
         let text = format!("{{{}}}", many.join(","));
         let fields = record(&text);
         assert_eq!(fields.0.len(), 20);
-        assert_eq!(fields.get("k3").map(|n| serde_json::to_string(n).unwrap()), Some("23".into()));
+        assert_eq!(
+            fields.get("k3").map(|n| serde_json::to_string(n).unwrap()),
+            Some("23".into())
+        );
     }
 
     #[test]

@@ -101,7 +101,13 @@ mod tests {
     fn invalid_json_keeps_the_position_apart() {
         let error = serde_json::from_str::<serde_json::Value>("{\"a\":\n  tru}").unwrap_err();
         let error = TransformError::from_json("message", &error);
-        let TransformError::InvalidJson { line, column, reason, .. } = &error else {
+        let TransformError::InvalidJson {
+            line,
+            column,
+            reason,
+            ..
+        } = &error
+        else {
             panic!("wrong variant: {error:?}");
         };
         assert_eq!((*line, *column), (2, 6));
@@ -120,7 +126,10 @@ mod tests {
             found: "array",
         };
         assert_eq!(not_object.kind(), "not_an_object");
-        assert_eq!(not_object.to_string(), "record is a JSON array, not an object");
+        assert_eq!(
+            not_object.to_string(),
+            "record is a JSON array, not an object"
+        );
         let not_event = TransformError::NotAnAuditEvent {
             reason: "it has no auditID".into(),
         };

@@ -410,7 +410,10 @@ mod tests {
             r#"{"text":"a","first":["1.2.3.4","x"],"list":["g1","g2"],"int":200,"flag":false,"inner":{"name":"n"}}"#,
         );
         assert_eq!(s.text.as_deref(), Some("a"));
-        assert!(matches!(s.text.0, Some(Cow::Borrowed(_))), "plain strings are borrowed");
+        assert!(
+            matches!(s.text.0, Some(Cow::Borrowed(_))),
+            "plain strings are borrowed"
+        );
         assert_eq!(s.first.0.as_deref(), Some("1.2.3.4"));
         assert_eq!(s.list.0, vec!["g1", "g2"]);
         assert_eq!(s.int.0, Some(200));

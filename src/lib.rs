@@ -23,7 +23,8 @@
 //! assert!(passed.starts_with(r#"{"message":"not json","error":{"type":"invalid_json""#));
 //! ```
 
-#![forbid(unsafe_code)]
+// No unsafe code of ours; the component shell allows it for the code wit-bindgen generates.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod document;
@@ -42,6 +43,7 @@ pub mod compare;
 pub mod fixture;
 
 #[cfg(all(target_os = "wasi", target_env = "p2"))]
+#[allow(unsafe_code)]
 mod component;
 
 use std::borrow::Cow;
@@ -102,9 +104,12 @@ impl Transformer {
         let found = shape::locate(record, &fields, &self.options.event_field);
         let event = parse_event(&found.text, &found.source)?;
         if event.is_event_list() {
-            let items = event.items.0.ok_or_else(|| TransformError::NotAnAuditEvent {
-                reason: format!("{} is an EventList without an `items` array", found.source),
-            })?;
+            let items = event
+                .items
+                .0
+                .ok_or_else(|| TransformError::NotAnAuditEvent {
+                    reason: format!("{} is an EventList without an `items` array", found.source),
+                })?;
             return items
                 .iter()
                 .enumerate()
@@ -136,6 +141,15 @@ impl Transformer {
         Ok(vec![self.document(base, &event)])
     }
 
+    /// Like [`Transformer::transform`], but a record that fails yields its pass-through
+    /// document ([`error_document`]) and the error: what a host writes when nothing may be lost.
+    pub fn transform_or_pass_through(&self, record: &str) -> (Vec<String>, Option<TransformError>) {
+        match self.transform(record) {
+            Ok(documents) => (documents, None),
+            Err(error) => (vec![error_document(record, &error)], Some(error)),
+        }
+    }
+
     /// The output document: `base` with the profile's fields for `event` deep-merged in.
     fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> String {
         let mut produced = Fields::default();
@@ -147,7 +161,9 @@ impl Transformer {
 
 fn not_an_event(source: &str) -> TransformError {
     TransformError::NotAnAuditEvent {
-        reason: format!("{source} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"),
+        reason: format!(
+            "{source} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"
+        ),
     }
 }
 
@@ -167,13 +183,19 @@ fn parse_event<'t>(text: &'t str, source: &str) -> Result<AuditEvent<'t>, Transf
 /// with `error.type` ([`TransformError::kind`]) and `error.message` added, so nothing is lost.
 /// A record that is not a JSON object becomes `{"message": <record>, "error": {...}}`.
 pub fn error_document(record: &str, error: &TransformError) -> String {
+    error_document_with(record, error.kind(), &error.to_string())
+}
+
+/// [`error_document`] from an error's keyword and message, for hosts that received the error
+/// across an ABI (the WIT `transform-error`) rather than as a [`TransformError`].
+pub fn error_document_with(record: &str, kind: &str, message: &str) -> String {
     let mut document = match Fields::parse_object(record, "the record") {
         Ok(fields) => fields,
         Err(_) => shape::message_only(record),
     };
     let mut produced = Fields::default();
-    produced.set(&["error", "type"], Node::Text(Cow::Borrowed(error.kind())));
-    produced.set(&["error", "message"], Node::Text(Cow::Owned(error.to_string())));
+    produced.set(&["error", "type"], Node::Text(Cow::Borrowed(kind)));
+    produced.set(&["error", "message"], Node::Text(Cow::Borrowed(message)));
     document.merge(produced);
     document.to_json()
 }

@@ -113,21 +113,34 @@ mod tests {
         let chrome_windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
         let chrome_mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
         for (user_agent, expected) in [
-            ("kubectl/v1.24.2 (linux/amd64) kubernetes/f66044f", ("Other", "Linux", "Other")),
-            ("kubectl/v1.29.0 (darwin/arm64) kubernetes/3f7a50f", ("Other", "Other", "Other")),
+            (
+                "kubectl/v1.24.2 (linux/amd64) kubernetes/f66044f",
+                ("Other", "Linux", "Other"),
+            ),
+            (
+                "kubectl/v1.29.0 (darwin/arm64) kubernetes/3f7a50f",
+                ("Other", "Other", "Other"),
+            ),
             ("curl/8.5.0", ("curl", "Other", "Other")),
             (chrome_windows, ("Chrome", "Windows", "Other")),
             (chrome_mac, ("Chrome", "Mac OS X", "Mac")),
             ("", ("Other", "Other", "Other")),
         ] {
             let (name, os, device) = expected;
-            assert_eq!(families(user_agent), (name.into(), os.into(), device.into()), "{user_agent}");
+            assert_eq!(
+                families(user_agent),
+                (name.into(), os.into(), device.into()),
+                "{user_agent}"
+            );
         }
     }
 
     #[test]
     fn client_go_with_a_service_account_suffix() {
         let user_agent = "kube-controller-manager/v1.28.4 (linux/amd64) kubernetes/bae2c62/system:serviceaccount:kube-system:generic-garbage-collector";
-        assert_eq!(families(user_agent), ("Other".into(), "Linux".into(), "Other".into()));
+        assert_eq!(
+            families(user_agent),
+            ("Other".into(), "Linux".into(), "Other".into())
+        );
     }
 }

@@ -1,1 +1,219 @@
-fn main(){}
+//! The `host-test` command: checks fixtures against the component and converts NDJSON.
+//! Argument parsing, printing and exit codes only; the work is in the library.
+
+use std::io::{self, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use host_test::{Error, Runtime, Session, check, ndjson};
+use k8s_audit_ecs::{Options, Profile};
+
+const USAGE: &str = "\
+usage:
+  host-test check [--profile P] [--component FILE] PATH...
+      Runs every *.json fixture ({\"input\": ..., \"expected\": ...}) in the given files and
+      folders through the component; prints a field-level diff for each failure and ends
+      with `N passed, M failed`. Exit status 1 when any failed.
+  host-test transform [--profile P] [--field NAME] [--component FILE] [FILE|-]
+      Reads NDJSON records (one JSON object per line) from FILE or standard input and writes
+      one ECS document per line to standard output, in input order. A record that fails is
+      written back with error.type and error.message added. A summary goes to stderr.
+  host-test info [--component FILE]
+      Prints the component's path, size and imports.
+
+options:
+  --profile P       baseline (default) or extended
+  --field NAME      the string field holding the event when there is no `message` (default: log)
+  --component FILE  a component file to load instead of the one built from this workspace
+";
+
+/// What went wrong, with the exit status it gives.
+enum Failure {
+    /// A bad command line: exit 2, with the usage.
+    Usage(String),
+    /// Input, output or component trouble: exit 2.
+    Error(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Error(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Error(error)) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The parsed command line.
+struct Args {
+    command: String,
+    profile: Profile,
+    field: Option<String>,
+    component: Option<PathBuf>,
+    paths: Vec<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, Failure> {
+    let mut iter = args.iter();
+    let command = match iter.next().map(String::as_str) {
+        Some("-h" | "--help" | "help") => return Ok(Args::help()),
+        None => return Err(Failure::Usage("no command given".into())),
+        Some(command @ ("check" | "transform" | "info")) => command.to_owned(),
+        Some(other) => return Err(Failure::Usage(format!("unknown command `{other}`"))),
+    };
+    let mut parsed = Args {
+        command,
+        profile: Profile::default(),
+        field: None,
+        component: None,
+        paths: Vec::new(),
+    };
+    while let Some(arg) = iter.next() {
+        let mut value = |name: &str| {
+            iter.next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+        };
+        match arg.as_str() {
+            "--profile" => {
+                parsed.profile = value("--profile")?.parse().map_err(Failure::Usage)?;
+            }
+            "--field" => parsed.field = Some(value("--field")?),
+            "--component" => parsed.component = Some(PathBuf::from(value("--component")?)),
+            "-h" | "--help" => return Ok(Args::help()),
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option `{flag}`")));
+            }
+            path => parsed.paths.push(PathBuf::from(path)),
+        }
+    }
+    Ok(parsed)
+}
+
+impl Args {
+    fn help() -> Args {
+        Args {
+            command: "help".into(),
+            profile: Profile::default(),
+            field: None,
+            component: None,
+            paths: Vec::new(),
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, Failure> {
+    let args = parse_args(args)?;
+    if args.command == "help" {
+        print!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = match &args.component {
+        Some(path) => Runtime::load_file(path)?,
+        None => Runtime::load_built()?,
+    };
+    let mut options = Options {
+        profile: args.profile,
+        ..Options::default()
+    };
+    if let Some(field) = &args.field {
+        options.event_field.clone_from(field);
+    }
+    match args.command.as_str() {
+        "check" => run_check(&runtime, &options, &args.paths),
+        "transform" => run_transform(&runtime, &options, &args.paths),
+        _ => run_info(&runtime, args.component.as_deref()),
+    }
+}
+
+fn run_check(runtime: &Runtime, options: &Options, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
+    if paths.is_empty() {
+        return Err(Failure::Usage(
+            "check needs at least one fixture file or folder".into(),
+        ));
+    }
+    let fixtures =
+        k8s_audit_ecs::fixture::load_all(paths).map_err(|e| Error::new(e.to_string()))?;
+    let mut session = Session::new(runtime, options)?;
+    let report = check::check(&mut session, &fixtures)?;
+    for (path, differences) in &report.failed {
+        println!("FAIL {}", path.display());
+        for difference in differences {
+            println!("  {difference}");
+        }
+    }
+    println!("{}", report.summary());
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_transform(
+    runtime: &Runtime,
+    options: &Options,
+    paths: &[PathBuf],
+) -> Result<ExitCode, Failure> {
+    if paths.len() > 1 {
+        return Err(Failure::Usage(
+            "transform reads one file (or - for standard input)".into(),
+        ));
+    }
+    let mut session = Session::new(runtime, options)?;
+    let stdout = io::stdout().lock();
+    let output = io::BufWriter::with_capacity(1 << 16, stdout);
+    let summary = match paths.first().filter(|path| path.as_os_str() != "-") {
+        Some(path) => {
+            let name = path.display().to_string();
+            let file = std::fs::File::open(path).map_err(|e| Error::new(format!("{name}: {e}")))?;
+            ndjson::transform_stream(
+                &mut session,
+                BufReader::with_capacity(1 << 16, file),
+                output,
+                &name,
+            )?
+        }
+        None => {
+            if io::stdin().is_terminal() {
+                eprintln!("reading NDJSON records from standard input (end with Ctrl-D)");
+            }
+            ndjson::transform_stream(&mut session, io::stdin().lock(), output, "<stdin>")?
+        }
+    };
+    eprintln!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_info(runtime: &Runtime, component: Option<&Path>) -> Result<ExitCode, Failure> {
+    let path = component.map_or_else(
+        || host_test::artifact::COMPONENT_PATH.into(),
+        |p| p.display().to_string(),
+    );
+    let mut out = io::stdout().lock();
+    let imports = runtime.imports();
+    let text = format!(
+        "component: {path}\nsize: {} bytes\nimports ({}):\n{}",
+        runtime.component_size(),
+        imports.len(),
+        imports
+            .iter()
+            .map(|name| format!("  {name}\n"))
+            .collect::<String>()
+    );
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -13,19 +13,31 @@ pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
     let start = event.request_received_timestamp.as_deref();
-    if let Some(start) = start.or(event.timestamp.as_deref()).and_then(timestamp::normalize) {
+    if let Some(start) = start
+        .or(event.timestamp.as_deref())
+        .and_then(timestamp::normalize)
+    {
         produced.set(&["event", "start"], Node::Text(Cow::Owned(start)));
     }
     if let Some(annotations) = &event.annotations.0 {
         set_text(produced, &["event", "outcome"], &annotations.decision);
         set_text(produced, &["action", "outcome"], &annotations.decision);
     }
-    if let Some(code) = event.response_status.0.as_ref().and_then(|status| status.code.0) {
+    if let Some(code) = event
+        .response_status
+        .0
+        .as_ref()
+        .and_then(|status| status.code.0)
+    {
         produced.set(&["http", "response", "status_code"], Node::Integer(code));
     }
     set_text(produced, &["url", "path"], &event.request_uri);
 
-    let source_ip = event.first_source_ip.0.as_ref().filter(|ip| is_ip_address(ip));
+    let source_ip = event
+        .first_source_ip
+        .0
+        .as_ref()
+        .filter(|ip| is_ip_address(ip));
     if let Some(ip) = source_ip {
         produced.set(&["source", "ip"], Node::Text(ip.clone()));
         produced.set(&["source", "address"], Node::Text(ip.clone()));
@@ -62,7 +74,11 @@ pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
     if let Some(object) = &event.object_ref.0 {
         set_text(produced, &["kubernetes", "namespace"], &object.namespace);
         set_text(produced, &["kubernetes", "resource"], &object.resource);
-        set_text(produced, &["kubernetes", "subresource"], &object.subresource);
+        set_text(
+            produced,
+            &["kubernetes", "subresource"],
+            &object.subresource,
+        );
     }
     let object_name = event
         .object_ref
@@ -106,10 +122,23 @@ mod tests {
 
     #[test]
     fn ip_addresses() {
-        for valid in ["192.168.0.1", "::1", "2001:db8::8a2e:370:7334", "::ffff:10.0.0.1"] {
+        for valid in [
+            "192.168.0.1",
+            "::1",
+            "2001:db8::8a2e:370:7334",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_ip_address(valid), "{valid}");
         }
-        for invalid in ["unknown", "10.0.0.300", "1.2.3", " 1.2.3.4", "fe80::1%eth0", "01.2.3.4", ""] {
+        for invalid in [
+            "unknown",
+            "10.0.0.300",
+            "1.2.3",
+            " 1.2.3.4",
+            "fe80::1%eth0",
+            "01.2.3.4",
+            "",
+        ] {
             assert!(!is_ip_address(invalid), "{invalid}");
         }
     }

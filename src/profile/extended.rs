@@ -6,7 +6,12 @@ use crate::prune::prune_raw;
 
 /// Adds the fields that extended has beyond baseline.
 pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
-    if let Some(group) = event.object_ref.0.as_ref().and_then(|o| o.api_group.0.clone()) {
+    if let Some(group) = event
+        .object_ref
+        .0
+        .as_ref()
+        .and_then(|o| o.api_group.0.clone())
+    {
         produced.set(&["kubernetes", "api", "group"], Node::Text(group));
     }
     let Some(request) = &event.request_object.0 else {
@@ -19,7 +24,10 @@ pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
         return;
     };
     if let Some(host_network) = spec.host_network.0 {
-        produced.set(&["kubernetes", "spec", "host_network"], Node::Boolean(host_network));
+        produced.set(
+            &["kubernetes", "spec", "host_network"],
+            Node::Boolean(host_network),
+        );
     }
     for (path, raw) in [
         (["kubernetes", "spec", "containers"], spec.containers.0),
