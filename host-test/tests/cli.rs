@@ -1,0 +1,159 @@
+//! The `host-test` command-line contracts, through the real binary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn host_test(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_host-test"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("host-test starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("host-test-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_passes_the_documented_samples() {
+    let out = host_test(&["check", "fixtures/baseline"], "");
+    assert_eq!(text(&out.stdout), "3 passed, 0 failed\n");
+    assert!(out.status.success());
+    let out = host_test(&["check", "--profile", "extended", "fixtures/extended"], "");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).ends_with(" passed, 0 failed\n"));
+}
+
+#[test]
+fn check_fails_with_a_diff_when_an_expected_field_changes() {
+    let dir = scratch("changed");
+    let original =
+        std::fs::read_to_string("../fixtures/baseline/event_user_list_pod.json").unwrap();
+    let changed = original.replacen("\"status_code\": 200", "\"status_code\": 201", 1);
+    assert_ne!(original, changed, "the fixture has a status code to change");
+    let path = dir.join("changed.json");
+    std::fs::write(&path, changed).unwrap();
+    let out = host_test(&["check", "fixtures/baseline", path.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "FAIL {}\n  http.response.status_code: expected 201, got 200\n3 passed, 1 failed\n",
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn transform_writes_one_line_per_record_and_passes_failures_through() {
+    let event = r#"{"kind":"Event","auditID":"a1","verb":"get","user":{"username":"alice"}}"#;
+    let input = format!("{event}\nnot json\n{{\"x\":1}}\r\n\n{event}\n");
+    let out = host_test(&["transform", "-"], &input);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["user"]["name"], "alice");
+    assert_eq!(lines[1]["message"], "not json");
+    assert_eq!(lines[1]["error"]["type"], "invalid_json");
+    assert_eq!(lines[2]["x"], 1);
+    assert_eq!(lines[2]["error"]["type"], "not_an_audit_event");
+    assert_eq!(lines[3]["message"], "");
+    assert_eq!(lines[4], lines[0]);
+    assert_eq!(text(&out.stderr), "records: 5, documents: 2, errors: 3\n");
+}
+
+#[test]
+fn transform_reads_the_sample_log() {
+    let out = host_test(
+        &[
+            "transform",
+            "--profile",
+            "extended",
+            "fixtures/sample-audit.log",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sample = std::fs::read_to_string("../fixtures/sample-audit.log").unwrap();
+    let records = sample.lines().count();
+    assert_eq!(text(&out.stdout).lines().count(), records);
+    assert_eq!(
+        text(&out.stderr),
+        format!("records: {records}, documents: {records}, errors: 0\n")
+    );
+}
+
+#[test]
+fn user_errors_are_one_line_naming_the_file() {
+    let dir = scratch("errors");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"input\": {},\n \"expected\": [}\n").unwrap();
+    let missing = dir.join("missing.log");
+    let cases: [(&[&str], String); 4] = [
+        (
+            &["check", "--profile", "strict", "fixtures"],
+            "error: unknown profile `strict` (expected `baseline` or `extended`)".into(),
+        ),
+        (
+            &["check", bad.to_str().unwrap()],
+            format!("error: {}:2: not a fixture", bad.display()),
+        ),
+        (
+            &["transform", missing.to_str().unwrap()],
+            format!("error: {}: No such file", missing.display()),
+        ),
+        (
+            &[
+                "check",
+                "--component",
+                missing.to_str().unwrap(),
+                "fixtures",
+            ],
+            format!("error: {}: No such file", missing.display()),
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = host_test(args, "");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(&expected), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn info_lists_size_and_imports() {
+    let out = host_test(&["info"], "");
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("size: ") && stdout.contains("imports ("),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,105 @@
+//! The component, through host-test's library: the fixtures (with the same comparison routine
+//! as the native tests), parity with the native core, and that it is built from these sources.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use host_test::{Outcome, Runtime, Session, artifact, check};
+use k8s_audit_ecs::{Options, Profile, Transformer};
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::load_built().expect("the built component loads"))
+}
+
+fn workspace(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn options(profile: Profile) -> Options {
+    Options {
+        profile,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn the_component_is_built_from_the_current_sources() {
+    assert!(
+        artifact::sources_unchanged().expect("the source listing reads"),
+        "the component is stale: a source changed after it was built"
+    );
+    artifact::read_built_component().expect("the component matches what build.rs built");
+}
+
+#[test]
+fn fixtures_pass_through_the_component() {
+    for (folder, profile, at_least) in [
+        ("fixtures/baseline", Profile::Baseline, 3),
+        ("fixtures/extended", Profile::Extended, 13),
+    ] {
+        let fixtures = k8s_audit_ecs::fixture::load_all(&[workspace(folder)]).unwrap();
+        assert!(fixtures.len() >= at_least);
+        let mut session = Session::new(runtime(), &options(profile)).unwrap();
+        let report = check::check(&mut session, &fixtures).unwrap();
+        assert!(report.failed.is_empty(), "{folder}: {:#?}", report.failed);
+        assert_eq!(report.passed, fixtures.len());
+    }
+}
+
+/// Every record gives the same lines through the component, one call each and batched, as
+/// through the native core.
+#[test]
+fn the_component_matches_the_native_core() {
+    let sample = std::fs::read_to_string(workspace("fixtures/sample-audit.log")).unwrap();
+    let mut records: Vec<String> = sample.lines().map(str::to_owned).collect();
+    assert!(records.len() >= 8);
+    records.extend(
+        [
+            "",
+            "not json",
+            "[1]",
+            r#"{"message":"{}"}"#,
+            r#"{"kind":"EventList","items":[{"auditID":"a"},{"auditID":"b"}]}"#,
+        ]
+        .map(str::to_owned),
+    );
+    for profile in Profile::ALL {
+        let native = Transformer::new(options(profile));
+        let mut session = Session::new(runtime(), &options(profile)).unwrap();
+        let batched = session.transform_batch(&records).unwrap();
+        for (record, batched) in records.iter().zip(batched) {
+            let (expected, _) = native.transform_or_pass_through(record);
+            let single = session.transform(record).unwrap();
+            assert_eq!(single, batched, "{record}");
+            assert_eq!(single.into_lines(record), expected, "{record}");
+        }
+    }
+}
+
+#[test]
+fn errors_cross_the_boundary_with_their_keyword() {
+    let mut session = Session::new(runtime(), &Options::default()).unwrap();
+    let outcome = session.transform("{\"message\": \"{\\\"a\\\":\"}").unwrap();
+    let Outcome::Failed { kind, message } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert_eq!(kind, "invalid_json");
+    assert_eq!(
+        message,
+        "the `message` field is not valid JSON: EOF while parsing a value at line 1 column 5"
+    );
+}
+
+#[test]
+fn the_component_imports_only_what_rust_std_leaves() {
+    let imports = runtime().imports();
+    for import in &imports {
+        assert!(
+            import.starts_with("wasi:cli/")
+                || import.starts_with("wasi:io/")
+                || import.starts_with("wasi:random/insecure-seed@"),
+            "unexpected import {import}: the transform needs no clock, file, network or randomness"
+        );
+    }
+}

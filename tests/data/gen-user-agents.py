@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Regenerate user-agents.tsv from user-agents.in with the uap-core reference parser.
+
+The expected values in user-agents.tsv are whatever uap-core (through its
+official Python port, ua-parser) returns for each User-Agent string. The
+rules data is pinned too: ua-parser 1.x takes its uap-core regexes from the
+separate ua-parser-builtins wheel, whose monthly releases track uap-core's
+default branch, so pinning only ua-parser would not pin the results.
+
+Setup (a throwaway virtualenv is fine):
+
+    python3 -m venv /tmp/uap && . /tmp/uap/bin/activate
+    pip install ua-parser==1.0.2 ua-parser-builtins==202610
+
+Do NOT install the optional extras (`ua-parser[regex]` pulls the compiled
+ua-parser-rs, `ua-parser[re2]` pulls google-re2). This script builds the
+pure-Python resolver explicitly (ua_parser.BasicResolver over
+ua_parser.load_builtins(), i.e. Python's `re` applied to each uap-core rule
+in order, first match wins), so the extras would be ignored anyway.
+
+Run (from anywhere):
+
+    python3 tests/data/gen-user-agents.py          # rewrite user-agents.tsv
+    python3 tests/data/gen-user-agents.py --check  # fail if it is stale
+
+Input: one User-Agent per line; blank lines and lines starting with `#` are
+skipped. A line is taken byte-exact (only the trailing "\\n" is removed).
+Output: a header comment, a column header, then one row per distinct UA in
+input order: user_agent, name (uap-core user_agent family), os_name (os
+family), device_name (device family). "Other" is uap-core's value when no
+rule matches a domain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import sys
+import unicodedata
+from pathlib import Path
+
+UA_PARSER_VERSION = "1.0.2"
+BUILTINS_VERSION = "202610"
+
+HERE = Path(__file__).resolve().parent
+INPUT = HERE / "user-agents.in"
+OUTPUT = HERE / "user-agents.tsv"
+COLUMNS = ("user_agent", "name", "os_name", "device_name")
+
+
+def die(msg: str) -> "NoReturn":  # type: ignore[name-defined]
+    print(f"gen-user-agents.py: error: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check_versions() -> str:
+    """Fails unless the pinned versions are installed; returns the uap-core revision."""
+    install = f"pip install ua-parser=={UA_PARSER_VERSION} ua-parser-builtins=={BUILTINS_VERSION}"
+    for dist, want in (("ua-parser", UA_PARSER_VERSION), ("ua-parser-builtins", BUILTINS_VERSION)):
+        try:
+            have = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            die(f"{dist} is not installed; run: {install}")
+        if have != want:
+            die(f"{dist} {have} is installed but {want} is pinned; run: {install}")
+    # ua-parser-builtins ships the uap-core commit it was compiled from as a
+    # top-level REVISION file (see its METADATA).
+    revision = "unknown"
+    dist = importlib.metadata.distribution("ua-parser-builtins")
+    for f in dist.files or ():
+        if str(f) == "REVISION":
+            revision = Path(dist.locate_file(f)).read_text(encoding="ascii").strip()
+    return revision
+
+
+def bad_char(s: str) -> str | None:
+    """Returns a description of the first character that cannot live in a TSV cell."""
+    for i, c in enumerate(s):
+        if c == "\t":
+            return f"a tab at column {i + 1}"
+        if c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029":
+            return f"a line break {c!r} at column {i + 1}"
+        if unicodedata.category(c) == "Cc":
+            return f"a control character {c!r} at column {i + 1}"
+    return None
+
+
+def read_input(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        die(f"{path.name} is not UTF-8: {e}")
+    seen: set[str] = set()
+    out: list[str] = []
+    dups = 0
+    # Split on "\n" only, so that a stray "\r" (or any other separator) inside a
+    # line is reported instead of silently splitting the User-Agent.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if line == "" or line.startswith("#"):
+            continue
+        if line.strip() == "":
+            die(f"{path.name}:{lineno}: whitespace-only line")
+        if (why := bad_char(line)) is not None:
+            die(f"{path.name}:{lineno}: User-Agent contains {why}: {line!r}")
+        if line in seen:
+            dups += 1
+            continue
+        seen.add(line)
+        out.append(line)
+    if dups:
+        print(f"gen-user-agents.py: note: skipped {dups} duplicate line(s)", file=sys.stderr)
+    if not out:
+        die(f"{path.name} has no User-Agent lines")
+    return out
+
+
+def render(uas: list[str], revision: str) -> str:
+    import ua_parser
+
+    # Pure-Python resolver over the eagerly compiled builtin (uap-core) rules;
+    # no cache, no ua-parser-rs, no re2.
+    parser = ua_parser.Parser(ua_parser.BasicResolver(ua_parser.load_builtins()))
+
+    lines = [
+        f"# generated by gen-user-agents.py with ua-parser {UA_PARSER_VERSION} "
+        f"(uap-core {revision} via ua-parser-builtins {BUILTINS_VERSION}); do not edit",
+        "\t".join(COLUMNS),
+    ]
+    for ua in uas:
+        # with_defaults(): a domain no rule matched becomes family "Other",
+        # exactly as uap-core's test fixtures and pre-1.0 ua-parser report it.
+        r = parser.parse(ua).with_defaults()
+        row = (ua, r.user_agent.family, r.os.family, r.device.family)
+        for cell in row[1:]:
+            if cell == "" or bad_char(cell) is not None:
+                die(f"unexpected family {cell!r} for {ua!r}")
+        lines.append("\t".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if user-agents.tsv is stale")
+    args = ap.parse_args()
+
+    revision = check_versions()
+    uas = read_input(INPUT)
+    text = render(uas, revision)
+    if args.check:
+        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        if current != text:
+            die(f"{OUTPUT.name} is stale; rerun without --check")
+        print(f"{OUTPUT.name} is up to date ({len(uas)} user agents)")
+        return
+    OUTPUT.write_text(text, encoding="utf-8", newline="\n")
+    print(f"wrote {OUTPUT.name}: {len(uas)} user agents")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+//! Every fixture through the native core, compared with the shared routine
+//! (`Fixture::check`, which `host-test check` uses too).
+
+use std::path::{Path, PathBuf};
+
+use k8s_audit_ecs::fixture::{Fixture, load_all};
+use k8s_audit_ecs::{Options, Profile, Transformer};
+
+fn run_folder(folder: &str, profile: Profile) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(folder);
+    let fixtures = load_all(&[root]).expect("fixtures load");
+    let transformer = Transformer::new(Options {
+        profile,
+        ..Options::default()
+    });
+    let mut failures = Vec::new();
+    for fixture in &fixtures {
+        let (documents, _) = transformer.transform_or_pass_through(&fixture.input);
+        let differences = fixture.check(&documents);
+        if !differences.is_empty() {
+            let lines: Vec<String> = differences.iter().map(|d| format!("  {d}")).collect();
+            failures.push(format!("{}\n{}", fixture.path.display(), lines.join("\n")));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures failed:\n{}",
+        failures.join("\n")
+    );
+    fixtures.len()
+}
+
+#[test]
+fn documented_samples_are_exact_in_baseline() {
+    assert_eq!(run_folder("baseline", Profile::Baseline), 3);
+}
+
+#[test]
+fn extended_fixtures_pass() {
+    let count = run_folder("extended", Profile::Extended);
+    assert!(count >= 13, "only {count} extended fixtures");
+}
+
+#[test]
+fn a_changed_expectation_fails_with_its_path() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/baseline/event_user_exec_in_pod.json");
+    let mut fixture = Fixture::load(&path).expect("fixture loads");
+    fixture.expected[0]["user"]["name"] = "mallory@mail.com".into();
+    let (documents, _) =
+        Transformer::new(Options::default()).transform_or_pass_through(&fixture.input);
+    let differences: Vec<String> = fixture
+        .check(&documents)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        differences,
+        [r#"user.name: expected "mallory@mail.com", got "user@mail.com""#]
+    );
+}
+
+#[test]
+fn fixture_errors_name_the_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("k8s-audit-ecs-fixture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"input\": {\"message\": \"x\"},\n  \"expected\": \n}\n",
+    )
+    .unwrap();
+    let error = load_all(&[PathBuf::from(&bad)]).unwrap_err().to_string();
+    assert!(
+        error.starts_with(&format!("{}:4: not a fixture", bad.display())),
+        "{error}"
+    );
+    std::fs::write(&bad, r#"{"expected": {}}"#).unwrap();
+    let error = load_all(&[PathBuf::from(&bad)]).unwrap_err().to_string();
+    assert!(error.contains("missing field `input`"), "{error}");
+    let missing = dir.join("missing.json");
+    let error = load_all(&[missing.clone()]).unwrap_err().to_string();
+    assert!(error.starts_with(&missing.display().to_string()), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
