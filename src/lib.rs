@@ -47,6 +47,7 @@ pub mod fixture;
 mod component;
 
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 pub use document::compact_json;
 pub use error::TransformError;
@@ -76,15 +77,35 @@ impl Default for Options {
 }
 
 /// Turns records holding Kubernetes audit events into ECS documents.
-#[derive(Debug, Clone)]
+///
+/// It keeps a bounded cache of parsed user agents; results never depend on it.
+#[derive(Debug)]
 pub struct Transformer {
     options: Options,
+    user_agents: Mutex<user_agent::Cache>,
+}
+
+impl Clone for Transformer {
+    fn clone(&self) -> Self {
+        Transformer::new(self.options.clone())
+    }
 }
 
 impl Transformer {
     /// A transformer with the given options.
     pub fn new(options: Options) -> Self {
-        Transformer { options }
+        Transformer {
+            options,
+            user_agents: Mutex::default(),
+        }
+    }
+
+    /// The user-agent families of `text`, from the cache when it can be had.
+    fn parse_user_agent(&self, text: &str) -> user_agent::UserAgentFields {
+        match self.user_agents.try_lock() {
+            Ok(mut cache) => cache.parse(text),
+            Err(_) => user_agent::parse(text),
+        }
     }
 
     /// The options this transformer was built with.
@@ -153,7 +174,9 @@ impl Transformer {
     /// The output document: `base` with the profile's fields for `event` deep-merged in.
     fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> String {
         let mut produced = Fields::default();
-        self.options.profile.apply(event, &mut produced);
+        self.options
+            .profile
+            .apply(event, &mut produced, &|text| self.parse_user_agent(text));
         base.merge(produced);
         base.to_json()
     }

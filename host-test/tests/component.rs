@@ -103,3 +103,27 @@ fn the_component_imports_only_what_rust_std_leaves() {
         );
     }
 }
+
+/// The user-agent corpus gives the same families through the component as natively (the
+/// component runs woothee's regex engine inside the sandbox).
+#[test]
+fn user_agents_parse_the_same_in_the_component() {
+    let corpus = std::fs::read_to_string(workspace("tests/data/user-agents.tsv")).unwrap();
+    let records: Vec<String> = corpus
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.starts_with("user_agent\t"))
+        .filter_map(|line| line.split('\t').next())
+        .map(|ua| serde_json::json!({"auditID": "ua", "userAgent": ua}).to_string())
+        .collect();
+    assert!(records.len() >= 250);
+    let native = Transformer::new(Options::default());
+    let mut session = Session::new(runtime(), &Options::default()).unwrap();
+    let outcomes = session.transform_batch(&records).unwrap();
+    for (record, outcome) in records.iter().zip(outcomes) {
+        assert_eq!(
+            outcome,
+            Outcome::Documents(native.transform(record).unwrap()),
+            "{record}"
+        );
+    }
+}

@@ -6,10 +6,15 @@ use std::net::IpAddr;
 use crate::document::{Fields, Node};
 use crate::event::AuditEvent;
 use crate::lenient::Text;
-use crate::{timestamp, user_agent};
+use crate::profile::UserAgentParser;
+use crate::timestamp;
 
 /// Adds the baseline fields for `event` to `produced`.
-pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+pub(crate) fn apply<'a>(
+    event: &AuditEvent<'a>,
+    produced: &mut Fields<'a>,
+    parse_user_agent: &UserAgentParser<'_>,
+) {
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
     let start = event.request_received_timestamp.as_deref();
@@ -64,7 +69,7 @@ pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
     }
 
     if let Some(original) = &event.user_agent.0 {
-        let parsed = user_agent::parse(original);
+        let parsed = parse_user_agent(original);
         produced.set(&["user_agent", "original"], Node::Text(original.clone()));
         produced.set(&["user_agent", "name"], Node::Text(parsed.name));
         produced.set(&["user_agent", "os", "name"], Node::Text(parsed.os));

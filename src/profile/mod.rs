@@ -10,6 +10,10 @@ use std::str::FromStr;
 
 use crate::document::Fields;
 use crate::event::AuditEvent;
+use crate::user_agent::UserAgentFields;
+
+/// Parses a user agent into its three families.
+pub(crate) type UserAgentParser<'p> = dyn Fn(&str) -> UserAgentFields + 'p;
 
 /// Which ECS fields the transform produces.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -36,11 +40,17 @@ impl Profile {
     }
 
     /// Adds this profile's fields for `event` to `produced`.
-    pub(crate) fn apply<'a>(self, event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+    /// `user_agent` parses a user agent (through the transformer's cache).
+    pub(crate) fn apply<'a>(
+        self,
+        event: &AuditEvent<'a>,
+        produced: &mut Fields<'a>,
+        user_agent: &UserAgentParser<'_>,
+    ) {
         match self {
-            Profile::Baseline => baseline::apply(event, produced),
+            Profile::Baseline => baseline::apply(event, produced, user_agent),
             Profile::Extended => {
-                baseline::apply(event, produced);
+                baseline::apply(event, produced, user_agent);
                 extended::apply(event, produced);
             }
         }
