@@ -143,10 +143,16 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Writes the document as one line of compact JSON.
-    pub(crate) fn to_json(&self) -> String {
-        // Serialising this tree cannot fail: every key is a string and every number finite.
-        serde_json::to_string(self).unwrap_or_default()
+    /// Writes the document as one line of compact JSON; `size_hint` is the expected length
+    /// (the record's), so the buffer is allocated once.
+    pub(crate) fn to_json(&self, size_hint: usize) -> String {
+        let mut buffer = Vec::with_capacity(size_hint + 1024);
+        // Serialising this tree cannot fail: every key is a string and every number finite;
+        // and serde_json writes only UTF-8.
+        match serde_json::to_writer(&mut buffer, self) {
+            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 }
 
@@ -213,8 +219,10 @@ impl Serialize for Node<'_> {
     }
 }
 
+/// Whether raw JSON text has a line break between its tokens. A string token cannot (JSON
+/// strings hold no raw control characters), so the common case, a string, is not scanned.
 fn has_line_break(text: &str) -> bool {
-    text.bytes().any(|b| b == b'\n' || b == b'\r')
+    !text.starts_with('"') && text.contains(['\n', '\r'])
 }
 
 /// Removes the whitespace between the tokens of well-formed JSON text, keeping key order and
@@ -254,7 +262,7 @@ mod tests {
     #[test]
     fn record_fields_are_written_back_exactly() {
         let text = r#"{"message":"a\"b\u00e9","n":1.50,"o":{"x":[1, 2]}}"#;
-        assert_eq!(record(text).to_json(), text);
+        assert_eq!(record(text).to_json(0), text);
     }
 
     #[test]
@@ -264,7 +272,7 @@ mod tests {
         doc.set(&["event", "start"], Node::Text("b".into()));
         doc.set(&["http", "response", "status_code"], Node::Integer(200));
         assert_eq!(
-            doc.to_json(),
+            doc.to_json(0),
             r#"{"event":{"code":"a","start":"b"},"http":{"response":{"status_code":200}}}"#
         );
     }
@@ -280,7 +288,7 @@ mod tests {
         produced.set(&["source", "ip"], Node::Text("1.2.3.4".into()));
         doc.merge(produced);
         assert_eq!(
-            doc.to_json(),
+            doc.to_json(0),
             r#"{"message":"m","event":{"dataset":"k8s","code":"new"},"user":{"name":"alice"},"tags":["a"],"source":{"ip":"1.2.3.4"}}"#
         );
     }
@@ -288,7 +296,7 @@ mod tests {
     #[test]
     fn a_repeated_record_key_keeps_its_last_value() {
         assert_eq!(
-            record(r#"{"a":1,"b":2,"a":3}"#).to_json(),
+            record(r#"{"a":1,"b":2,"a":3}"#).to_json(0),
             r#"{"a":3,"b":2}"#
         );
         let many: Vec<String> = (0..40).map(|i| format!("\"k{}\":{i}", i % 20)).collect();
@@ -304,7 +312,7 @@ mod tests {
     #[test]
     fn pretty_record_fields_are_compacted_to_one_line() {
         let doc = record("{\n  \"host\": {\n    \"name\": \"a b\"\n  }\n}");
-        assert_eq!(doc.to_json(), r#"{"host":{"name":"a b"}}"#);
+        assert_eq!(doc.to_json(0), r#"{"host":{"name":"a b"}}"#);
     }
 
     #[test]

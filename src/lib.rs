@@ -135,12 +135,12 @@ impl Transformer {
                 .iter()
                 .enumerate()
                 .map(|(index, item)| {
-                    let source = format!("item {index} of the EventList");
+                    let source = format_args!("item {index} of the EventList");
                     let event = parse_event(item.get(), &source)?;
                     if !event.is_event() {
                         return Err(not_an_event(&source));
                     }
-                    Ok(self.document(shape::message_only(item.get()), &event))
+                    Ok(self.document(shape::message_only(item.get()), &event, item.get().len()))
                 })
                 .collect();
         }
@@ -159,7 +159,7 @@ impl Transformer {
             shape::Shape::Wrapped => fields,
             shape::Shape::Bare => shape::message_only(record),
         };
-        Ok(vec![self.document(base, &event)])
+        Ok(vec![self.document(base, &event, record.len())])
     }
 
     /// Like [`Transformer::transform`], but a record that fails yields its pass-through
@@ -172,17 +172,22 @@ impl Transformer {
     }
 
     /// The output document: `base` with the profile's fields for `event` deep-merged in.
-    fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> String {
+    fn document<'a>(
+        &self,
+        mut base: Fields<'a>,
+        event: &AuditEvent<'a>,
+        size_hint: usize,
+    ) -> String {
         let mut produced = Fields::default();
         self.options
             .profile
             .apply(event, &mut produced, &|text| self.parse_user_agent(text));
         base.merge(produced);
-        base.to_json()
+        base.to_json(size_hint)
     }
 }
 
-fn not_an_event(source: &str) -> TransformError {
+fn not_an_event(source: &dyn std::fmt::Display) -> TransformError {
     TransformError::NotAnAuditEvent {
         reason: format!(
             "{source} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"
@@ -191,14 +196,17 @@ fn not_an_event(source: &str) -> TransformError {
 }
 
 /// Reads an event text; `source` names it in errors.
-fn parse_event<'t>(text: &'t str, source: &str) -> Result<AuditEvent<'t>, TransformError> {
+fn parse_event<'t>(
+    text: &'t str,
+    source: &dyn std::fmt::Display,
+) -> Result<AuditEvent<'t>, TransformError> {
     match serde_json::from_str::<JsonShape<AuditEvent<'t>>>(text) {
         Ok(JsonShape::Object(event)) => Ok(event),
         Ok(JsonShape::Other(found)) => Err(TransformError::NotAnObject {
-            source: source.to_owned(),
+            source: source.to_string(),
             found: found.name(),
         }),
-        Err(error) => Err(TransformError::from_json(source, &error)),
+        Err(error) => Err(TransformError::from_json(&source.to_string(), &error)),
     }
 }
 
@@ -220,5 +228,5 @@ pub fn error_document_with(record: &str, kind: &str, message: &str) -> String {
     produced.set(&["error", "type"], Node::Text(Cow::Borrowed(kind)));
     produced.set(&["error", "message"], Node::Text(Cow::Borrowed(message)));
     document.merge(produced);
-    document.to_json()
+    document.to_json(record.len())
 }

@@ -16,32 +16,50 @@ pub(crate) enum Shape {
     Bare,
 }
 
+/// What held an event's text; written into error messages only when there is an error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'r> {
+    /// A string field of the record.
+    Field(&'r str),
+    /// The record itself.
+    Record,
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Field(name) => write!(f, "the `{name}` field"),
+            Source::Record => f.write_str("the record"),
+        }
+    }
+}
+
 /// An audit event's text, found in a record.
 #[derive(Debug)]
 pub(crate) struct Found<'r> {
     /// The event's JSON text, unescaped when it came from a string field.
     pub(crate) text: Cow<'r, str>,
-    /// What held the text, for error messages: "the `message` field", "the record".
-    pub(crate) source: Cow<'static, str>,
+    /// What held the text, for error messages.
+    pub(crate) source: Source<'r>,
     /// The record's shape.
     pub(crate) shape: Shape,
 }
 
 /// Finds the event text in a record: the `message` string field, else the `event_field`
 /// string field, else the record itself.
-pub(crate) fn locate<'r>(record: &'r str, fields: &Fields<'r>, event_field: &str) -> Found<'r> {
+pub(crate) fn locate<'r>(record: &'r str, fields: &Fields<'r>, event_field: &'r str) -> Found<'r> {
     for name in ["message", event_field] {
         if let Some(text) = string_field(fields, name) {
             return Found {
                 text,
-                source: Cow::Owned(format!("the `{name}` field")),
+                source: Source::Field(name),
                 shape: Shape::Wrapped,
             };
         }
     }
     Found {
         text: Cow::Borrowed(record),
-        source: Cow::Borrowed("the record"),
+        source: Source::Record,
         shape: Shape::Bare,
     }
 }

@@ -34,6 +34,12 @@ pub fn read_built_component() -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// Where [`crate::Runtime::load_built`] caches the component's machine code: next to it,
+/// named after the hash of its bytes.
+pub fn precompiled_path() -> PathBuf {
+    PathBuf::from(format!("{COMPONENT_PATH}.{COMPONENT_HASH}.cwasm"))
+}
+
 /// Whether the sources the component was built from are unchanged since (a source that can
 /// no longer be read counts as changed).
 pub fn sources_unchanged() -> Result<bool, Error> {

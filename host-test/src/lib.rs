@@ -14,11 +14,14 @@
 //! # Ok::<(), host_test::Error>(())
 //! ```
 
-#![forbid(unsafe_code)]
+// One `unsafe` call, reviewed: loading machine code host-test cached itself (runtime.rs).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 /// The built component.
 pub mod artifact;
+/// `host-test bench`.
+pub mod bench;
 /// `host-test check`.
 pub mod check;
 mod error;

@@ -20,6 +20,9 @@ usage:
       written back with error.type and error.message added. A summary goes to stderr.
   host-test info [--component FILE]
       Prints the component's path, size and imports.
+  host-test bench
+      Measures throughput (native, component per call and batched, a serde_json floor,
+      jq end to end), user-agent parsing cost, memory and start-up. Build with --release.
 
 options:
   --profile P       baseline (default) or extended
@@ -70,7 +73,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
     let command = match iter.next().map(String::as_str) {
         Some("-h" | "--help" | "help") => return Ok(Args::help()),
         None => return Err(Failure::Usage("no command given".into())),
-        Some(command @ ("check" | "transform" | "info")) => command.to_owned(),
+        Some(command @ ("check" | "transform" | "info" | "bench")) => command.to_owned(),
         Some(other) => return Err(Failure::Usage(format!("unknown command `{other}`"))),
     };
     let mut parsed = Args {
@@ -134,6 +137,7 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     match args.command.as_str() {
         "check" => run_check(&runtime, &options, &args.paths),
         "transform" => run_transform(&runtime, &options, &args.paths),
+        "bench" => run_bench(&runtime),
         _ => run_info(&runtime, args.component.as_deref()),
     }
 }
@@ -216,4 +220,88 @@ fn run_info(runtime: &Runtime, component: Option<&Path>) -> Result<ExitCode, Fai
     out.write_all(text.as_bytes())
         .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_bench(runtime: &Runtime) -> Result<ExitCode, Failure> {
+    use host_test::bench;
+    let workspace = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    if cfg!(debug_assertions) {
+        println!(
+            "note: a debug build of host-test; run `cargo run --release -p host-test -- bench` for real figures"
+        );
+    }
+    println!(
+        "machine: {}, {} cores",
+        cpu_model(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let inputs = bench::inputs(workspace)?;
+    for input in &inputs {
+        let average =
+            input.records.iter().map(String::len).sum::<usize>() / input.records.len().max(1);
+        println!(
+            "\n{} ({} records, {} bytes on average)",
+            input.name,
+            input.records.len(),
+            average
+        );
+        let results = bench::throughput(runtime, input)?;
+        for result in &results {
+            println!(
+                "  {:<40} {:>12.0} events/s {:>9.1} MB/s",
+                result.name, result.events_per_second, result.megabytes_per_second
+            );
+        }
+        let rate = |i: usize| results[i].events_per_second;
+        println!(
+            "  ratios: b/a {:.2}, c100/a {:.2}, c1000/a {:.2}, a/d {:.2}",
+            rate(1) / rate(0),
+            rate(2) / rate(0),
+            rate(3) / rate(0),
+            rate(4).recip() * rate(0)
+        );
+        let (uncached, cached) = bench::user_agent_cost(&input.records);
+        let per_event = 1e9 / rate(0);
+        println!(
+            "  user agents: uncached {uncached:.0} ns/event ({:.1}% of the native transform), cached {cached:.0} ns/event ({:.1}%)",
+            100.0 * uncached / per_event,
+            100.0 * cached / per_event
+        );
+    }
+    let samples = &inputs[0].records;
+    let (after_thousand, after_million) = bench::memory(runtime, samples)?;
+    println!(
+        "\nlinear memory: {} KiB after 1,000 events, {} KiB after 1,000,000",
+        after_thousand / 1024,
+        after_million / 1024
+    );
+    let (compile_ms, load_ms, instantiate_ms) = bench::startup(runtime)?;
+    println!(
+        "start-up: compile {compile_ms:.0} ms, load cached machine code {load_ms:.1} ms, one instantiation {instantiate_ms:.3} ms"
+    );
+    let count = 100_000;
+    let (ours, jq, file) = bench::end_to_end(workspace, samples, count)?;
+    match jq {
+        Some(jq) => println!(
+            "end to end, {count} documented-sample records: host-test transform {ours:.0} events/s, jq {jq:.0} events/s ({:.1}x)",
+            ours / jq
+        ),
+        None => println!(
+            "end to end, {count} documented-sample records: host-test transform {ours:.0} events/s; jq not installed (bash scripts/install-bench-deps.sh)"
+        ),
+    }
+    let _ = std::fs::remove_file(file);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use wasmtime::component::{Component, Linker, ResourceAny};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder};
 
 use crate::Error;
 use crate::artifact;
@@ -29,16 +29,59 @@ pub struct Runtime {
     component_bytes: usize,
 }
 
-/// What each instance's store holds.
+/// What each instance's store holds: its limits, and the largest linear memory it reached.
 struct HostState {
     limits: StoreLimits,
+    peak_memory: usize,
+}
+
+impl ResourceLimiter for HostState {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
 }
 
 impl Runtime {
-    /// Loads the component that `build.rs` built from this workspace's sources.
+    /// Loads the component that `build.rs` built from this workspace's sources. The machine
+    /// code is cached next to it (`<component>.<hash>.cwasm`), so only the first run compiles.
     pub fn load_built() -> Result<Runtime, Error> {
         let bytes = artifact::read_built_component()?;
-        Runtime::from_bytes(&bytes).map_err(|e| e.context(artifact::COMPONENT_PATH))
+        let engine = new_engine()?;
+        let cached = artifact::precompiled_path();
+        let component = match load_precompiled(&engine, &cached) {
+            Some(component) => component,
+            None => {
+                let component =
+                    compile(&engine, &bytes).map_err(|e| e.context(artifact::COMPONENT_PATH))?;
+                // A cache that cannot be written only costs the next run a compile.
+                if let Ok(serialized) = component.serialize() {
+                    let partial = cached.with_extension("cwasm.partial");
+                    if std::fs::write(&partial, serialized).is_ok() {
+                        let _ = std::fs::rename(&partial, &cached);
+                    }
+                }
+                component
+            }
+        };
+        Runtime::from_component(engine, &component, bytes.len())
     }
 
     /// Loads a component file (`.wasm`).
@@ -50,21 +93,26 @@ impl Runtime {
 
     /// Compiles a component from its bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Runtime, Error> {
-        let mut config = Config::new();
-        config.cranelift_opt_level(wasmtime::OptLevel::Speed);
-        let engine = Engine::new(&config)?;
-        let component = Component::new(&engine, bytes)
-            .map_err(|e| Error::from(e).context("not a loadable component"))?;
+        let engine = new_engine()?;
+        let component = compile(&engine, bytes)?;
+        Runtime::from_component(engine, &component, bytes.len())
+    }
+
+    fn from_component(
+        engine: Engine,
+        component: &Component,
+        component_bytes: usize,
+    ) -> Result<Runtime, Error> {
         let mut linker = Linker::new(&engine);
-        define_insecure_seed(&mut linker, &component)?;
+        define_insecure_seed(&mut linker, component)?;
         // The transform calls no other WASI function; the imports Rust's standard library
         // leaves in the component are satisfied by functions that trap if ever called.
-        linker.define_unknown_imports_as_traps(&component)?;
-        let pre = NormalizerComponentPre::new(linker.instantiate_pre(&component)?)?;
+        linker.define_unknown_imports_as_traps(component)?;
+        let pre = NormalizerComponentPre::new(linker.instantiate_pre(component)?)?;
         Ok(Runtime {
             engine,
             pre,
-            component_bytes: bytes.len(),
+            component_bytes,
         })
     }
 
@@ -84,6 +132,31 @@ impl Runtime {
         names.sort();
         names
     }
+}
+
+/// The engine: Cranelift optimising for speed.
+pub(crate) fn new_engine() -> Result<Engine, Error> {
+    let mut config = Config::new();
+    config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+    Ok(Engine::new(&config)?)
+}
+
+/// Compiles a component to machine code.
+pub(crate) fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, Error> {
+    Component::new(engine, bytes).map_err(|e| Error::from(e).context("not a loadable component"))
+}
+
+/// Loads machine code that [`Runtime::load_built`] cached, if it is there and fits this engine.
+#[allow(unsafe_code)]
+pub(crate) fn load_precompiled(engine: &Engine, path: &Path) -> Option<Component> {
+    if !path.is_file() {
+        return None;
+    }
+    // SAFETY: wasmtime requires the file to come from `Component::serialize` of a trusted
+    // component. This one does: host-test wrote it itself, into the build's target directory,
+    // named after the hash of the component it was compiled from (checked before this call);
+    // wasmtime itself rejects a file from another wasmtime version or configuration.
+    unsafe { Component::deserialize_file(engine, path) }.ok()
 }
 
 /// The one WASI function the component calls: `wasi:random/insecure-seed`, which Rust's
@@ -233,14 +306,27 @@ impl<'r> Session<'r> {
     }
 }
 
+impl Session<'_> {
+    /// The size the instance's linear memory has grown to, in bytes (it never shrinks).
+    pub fn memory_size(&self) -> usize {
+        self.instance.store.data().peak_memory
+    }
+}
+
 impl Instance {
     fn new(runtime: &Runtime, options: &wit::Options) -> Result<Self, Error> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(MEMORY_LIMIT)
             .trap_on_grow_failure(true)
             .build();
-        let mut store = Store::new(&runtime.engine, HostState { limits });
-        store.limiter(|state| &mut state.limits);
+        let mut store = Store::new(
+            &runtime.engine,
+            HostState {
+                limits,
+                peak_memory: 0,
+            },
+        );
+        store.limiter(|state| state as &mut dyn ResourceLimiter);
         let bindings = runtime.pre.instantiate(&mut store)?;
         let transformer = bindings
             .k8s_audit_ecs_transform_normalizer()
