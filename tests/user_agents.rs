@@ -6,7 +6,18 @@
 use k8s_audit_ecs::user_agent::parse;
 
 /// Rows known to disagree, each with why: `(user agent, field, reason)`.
-const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[];
+const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
+    (
+        "Mozilla/5.0 (Linux; Android 13; Redmi Note 12; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/109.0.5414.120 Mobile Safari/537.36",
+        "device",
+        "uap-core's XiaoMi rule also matches a model followed by `; wv`; we name XiaoMi models only in the plain `Android N; MODEL)` shape (a phone's WebView, not a Kubernetes client)",
+    ),
+    (
+        "Mozilla/5.0 (Linux; Android 13; LE2123) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Mobile Safari/537.36",
+        "device",
+        "uap-core maps a list of about 100 bare OnePlus model codes (LE2123, ...) to `OnePlus`; we do not carry that list and give the model as is",
+    ),
+];
 
 #[test]
 fn corpus_agrees_with_uap_core() {

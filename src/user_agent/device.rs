@@ -217,6 +217,17 @@ fn android_model(ua: &str) -> Option<Cow<'static, str>> {
     // uap-core's `; ([^;]{1,100}?)(?: Build|\) AppleWebKit)`.
     let version_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let rest = rest[version_end..].strip_prefix("; ")?;
+    // WebView user agents add `; wv)`: uap-core names Pixels and motos before that.
+    if let Some((model, after)) = rest.split_once(';') {
+        let webkit_follows =
+            after.find(") AppleWebKit").is_some_and(|at| at <= 50) || after.starts_with(" Build");
+        if webkit_follows && model.starts_with("Pixel ") {
+            return Some(Cow::Owned(model.to_owned()));
+        }
+        if webkit_follows && model.starts_with("moto") && model.len() <= 54 {
+            return Some(Cow::Owned(model.to_owned()));
+        }
+    }
     let end = [rest.find(" Build"), rest.find(") AppleWebKit")]
         .into_iter()
         .flatten()
@@ -231,6 +242,30 @@ fn android_model(ua: &str) -> Option<Cow<'static, str>> {
         .filter(|m| m.starts_with("Pixel"))
     {
         return Some(Cow::Owned(pixel.to_owned()));
+    }
+    let oppo = ["CPH", "RMX"].iter().any(|p| {
+        model
+            .strip_prefix(p)
+            .is_some_and(|d| (1..=4).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+    });
+    if oppo {
+        return Some(Cow::Owned(format!("Oppo {model}")));
+    }
+    if let Some(code) = model.strip_prefix("ONEPLUS ") {
+        if code.len() >= 2
+            && code.as_bytes()[0].is_ascii_alphabetic()
+            && code[1..].bytes().all(|b| b.is_ascii_digit())
+        {
+            return Some(Cow::Owned(format!("OnePlus {model}")));
+        }
+    }
+    if [
+        "Mi ", "MI ", "HM ", "MI-ONE ", "Redmi ", "Mi-", "MI-", "HM-", "Redmi-",
+    ]
+    .iter()
+    .any(|p| model.starts_with(p))
+    {
+        return Some(Cow::Owned(format!("XiaoMi {model}")));
     }
     if let Some(moto) = model.strip_prefix("moto") {
         return Some(Cow::Owned(format!("Motorola{moto}")));

@@ -9,6 +9,7 @@
 
 mod cache;
 mod device;
+mod generic;
 mod name;
 mod os;
 mod scan;

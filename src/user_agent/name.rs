@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::generic;
 use super::scan::{
     followed_by, has_versioned, leftmost, positions, version_groups, versioned_at, word_start,
 };
@@ -35,26 +36,159 @@ const LIBRARIES: &[&str] = &[
     "unirest-net",
 ];
 
-/// Crawlers and scanners that uap-core names by their token (a subset of its bot rule).
+/// Crawlers and scanners uap-core names by their token: the literal names of its bot rule
+/// (in its order: at one position, the earlier name wins).
 const BOTS: &[&str] = &[
-    "Googlebot",
+    "Cityreview Robot",
+    "CrawlDaddy",
+    "CrawlFire",
+    "Finderbots",
+    "Index crawler",
+    "Job Roboter",
+    "KiwiStatus Spider",
+    "Lijit Crawler",
+    "QuerySeekerSpider",
+    "ScollSpider",
+    "Trends Crawler",
+    "USyd-NLP-Spider",
+    "SiteCat Webbot",
+    "Aboundex",
     "AdsBot-Google",
-    "Google-InspectionTool",
-    "GoogleOther",
+    "altavista",
+    "AppEngine-Google",
+    "archiver",
+    "Ask Jeeves",
     "bingbot",
     "BingPreview",
-    "GPTBot",
-    "Twitterbot",
-    "Slackbot-LinkExpanding",
-    "WhatsApp",
-    "masscan",
-    "Scrapy",
+    "blitzbot",
+    "BlogBridge",
+    "Bloglovin",
+    "BoardReader Blog Indexer",
+    "BoardReader Favicon Fetcher",
+    "boitho.com-dc",
+    "BotSeer",
+    "BUbiNG",
+    "Checklinks",
+    "clumboot",
+    "Comodo-Webinspector-Crawler",
+    "ConveraCrawler",
+    "CRAWL-E",
+    "CrawlConvera",
+    "Feed Seeker Bot",
+    "Feedbin",
+    "findlinks",
+    "Flamingo_SearchEngine",
+    "FollowSite Bot",
+    "furlbot",
+    "Genieo",
+    "gigabot",
+    "GomezAgent",
+    "gonzo1",
+    "Googlebot",
+    "GoogleOther",
+    "Google SketchUp",
+    "grub-client",
+    "gsa-crawler",
     "heritrix",
-    "WordPress",
-    "MJ12bot",
-    "SemrushBot",
-    "YottaaMonitor",
+    "HiddenMarket",
+    "holmes",
+    "HooWWWer",
+    "htdig",
+    "ia_archiver",
+    "ICC-Crawler",
+    "Icarus6j",
+    "IconSurf",
+    "InfuzApp",
+    "Innovazion Crawler",
+    "InternetArchive",
+    "KaloogaBot",
     "Kraken",
+    "Kurzor",
+    "larbin",
+    "LEIA",
+    "LesnikBot",
+    "Linguee Bot",
+    "LinkAider",
+    "LinkedInBot",
+    "Lite Bot",
+    "Llaut",
+    "lycos",
+    "masscan",
+    "masidani_bot",
+    "Mediapartners-Google",
+    "mogimogi",
+    "mozDex",
+    "MJ12bot",
+    "msnbot",
+    "msrbot",
+    "Mtps Feed Aggregation System",
+    "netresearch",
+    "Netvibes",
+    "Nutch",
+    "Nymesis",
+    "ObjectsSearch",
+    "OgScrper",
+    "Orbiter",
+    "OOZBOT",
+    "PagePeeker",
+    "PagesInventory",
+    "PaxleFramework",
+    "Peeplo Screenshot Bot",
+    "PHPCrawl",
+    "PlantyNet_WebRobot",
+    "Pompos",
+    "Qwantify",
+    "Read%20Later",
+    "Reaper",
+    "RedCarpet",
+    "Retreiver",
+    "Riddler",
+    "Rival IQ",
+    "scooter",
+    "Scrapy",
+    "Scrubby",
+    "searchsight",
+    "seekbot",
+    "semanticdiscovery",
+    "SemrushBot",
+    "Simpy",
+    "SimplePie",
+    "SEOstats",
+    "SimpleRSS",
+    "SiteCon",
+    "Slackbot-LinkExpanding",
+    "Slack-ImgProxy",
+    "Slurp",
+    "snappy",
+    "Speedy Spider",
+    "Squrl Java",
+    "Stringer",
+    "TheUsefulbot",
+    "ThumbShotsBot",
+    "Thumbshots.ru",
+    "Tiny Tiny RSS",
+    "Twitterbot",
+    "WhatsApp",
+    "URL2PNG",
+    "Vagabondo",
+    "VoilaBot",
+    "Votay bot",
+    "WASALive.Bot",
+    "Web-sniffer",
+    "WebThumb",
+    "WhatWeb",
+    "WIRE",
+    "WordPress",
+    "Wotbox",
+    "YahooSeeker",
+    "Yahoo! Slurp",
+    "YottaaMonitor",
+    "Yowedo",
+    "ZooShot",
+    "ZyBorg",
+    "ArcGIS Hub Indexer",
+    "GPTBot",
+    "Google-InspectionTool",
 ];
 
 /// AWS and S3 clients (uap-core's `\b(Boto3?|JetS3t|aws-(?:cli|sdk-...))/d.d`).
@@ -141,22 +275,35 @@ const TOOLS: &[&str] = &[
 
 /// The user-agent family of `ua`; `woothee_name` is woothee's browser name, when it has one.
 pub(super) fn family(ua: &str, woothee_name: Option<&str>) -> Cow<'static, str> {
-    Cow::Borrowed(static_family(ua, woothee_name).unwrap_or("Other"))
+    match dynamic_family(ua, woothee_name) {
+        Some(family) => family,
+        None => Cow::Borrowed(static_family(ua).unwrap_or("Other")),
+    }
 }
 
-fn static_family(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
+/// The rules up to uap-core's generic robot rules, some of which name the client by the text
+/// they matched, then the browsers.
+fn dynamic_family(ua: &str, woothee_name: Option<&str>) -> Option<Cow<'static, str>> {
     if let Some(library) = leftmost(ua, LIBRARIES) {
-        return Some(library);
+        return Some(Cow::Borrowed(library));
     }
     if let Some(bot) = leftmost(ua, BOTS) {
-        return Some(bot);
+        return Some(Cow::Borrowed(bot));
     }
     if let Some(aws) = word_token(ua, AWS, |ua, end| versioned_at(ua, end, 2)) {
-        return Some(aws);
+        return Some(aws).map(Cow::Borrowed);
+    }
+    if let Some(robot) = generic::robot_name(ua) {
+        return Some(Cow::Owned(robot.to_owned()));
     }
     if let Some(browser) = browser(ua, woothee_name) {
-        return Some(browser);
+        return Some(Cow::Borrowed(browser));
     }
+    None
+}
+
+/// The rules after the browsers.
+fn static_family(ua: &str) -> Option<&'static str> {
     if has_versioned(ua, "python-requests", 2) {
         return Some("Python Requests");
     }
@@ -177,6 +324,9 @@ fn static_family(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
         version_groups(rest) >= 3
     }) {
         return Some("Java");
+    }
+    if ua.starts_with("ureq/") || ua.starts_with("ureq ") {
+        return Some("ureq");
     }
     None
 }
@@ -210,6 +360,12 @@ fn browser(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
     if has_versioned(ua, "FxiOS", 2) {
         return Some("Firefox iOS");
     }
+    if ua.contains("Opera Mini") {
+        return Some("Opera Mini");
+    }
+    if ua.starts_with("Opera/9.80") || ua.contains("Opera/9.80") && ua.contains("Version/") {
+        return Some("Opera");
+    }
     if followed_by(ua, "Mobile Safari", "OPR/", 300).is_some_and(|at| versioned_at(ua, at + 3, 3)) {
         return Some("Opera Mobile");
     }
@@ -219,8 +375,21 @@ fn browser(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
     if has_versioned(ua, "EdgiOS", 1) || has_versioned(ua, "EdgA", 1) {
         return Some("Edge Mobile");
     }
+    if has_versioned(ua, "Brave", 1) || has_versioned(ua, "brave", 1) {
+        return Some("Brave");
+    }
     if has_versioned(ua, "SamsungBrowser", 2) {
         return Some("Samsung Internet");
+    }
+    if ua.starts_with("Mozilla") && has_versioned(ua, "Ddg", 1) {
+        let mobile = ua
+            .find("Mobile")
+            .is_some_and(|at| ua[at..].contains("Ddg/"));
+        return Some(if mobile {
+            "DuckDuckGo Mobile"
+        } else {
+            "DuckDuckGo"
+        });
     }
     if let Some(niche) = woothee_name.and_then(niche_browser) {
         return Some(niche);
@@ -240,6 +409,9 @@ fn browser(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
     if chrome_mobile(ua) {
         return Some("Chrome Mobile");
     }
+    if has_versioned(ua, "Slack_SSB", 3) {
+        return Some("Slack Desktop Client");
+    }
     if let Some(named) = word_token(ua, NAMED_BROWSERS, |ua, end| versioned_at(ua, end, 3)) {
         return Some(named);
     }
@@ -248,6 +420,21 @@ fn browser(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
     }
     if ua.contains("HeadlessChrome") {
         return Some("HeadlessChrome");
+    }
+    // uap-core's second list of browsers named by their token, before Chrome.
+    if let Some(named) = word_token(
+        ua,
+        &[
+            "Iceweasel",
+            "IceCat",
+            "SeaMonkey",
+            "Konqueror",
+            "Epiphany",
+            "Midori",
+        ],
+        |ua, end| versioned_at(ua, end, 1),
+    ) {
+        return Some(named);
     }
     let chromium = positions(ua, "Chromium").find(|&at| versioned_at(ua, at + 8, 2));
     let chrome = positions(ua, "Chrome").find(|&at| versioned_at(ua, at + 6, 2));
@@ -259,6 +446,12 @@ fn browser(ua: &str, woothee_name: Option<&str>) -> Option<&'static str> {
     }
     if mobile_safari(ua) {
         return Some("Mobile Safari");
+    }
+    if ["iPod", "iPhone", "iPad"]
+        .iter()
+        .any(|device| ua.contains(device))
+    {
+        return Some("Mobile Safari UI/WKWebView");
     }
     if positions(ua, "Version/").any(|at| {
         let rest = &ua[at + 8..];

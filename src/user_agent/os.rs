@@ -70,6 +70,9 @@ pub(super) fn family(ua: &str, woothee_os: Option<&str>) -> &'static str {
     }) {
         return "Chrome OS";
     }
+    if ua.contains("Debian") || ua.contains("debian") {
+        return "Debian";
+    }
     if let Some(distribution) = versioned_distribution(ua) {
         return distribution;
     }
