@@ -38,13 +38,24 @@ pub struct Input {
     pub records: Vec<String>,
 }
 
-/// The records the benchmark uses: the documented samples and the large pod-create event,
-/// both `message`-wrapped as the intake delivers them.
+/// The records the benchmark uses: the documented samples `message`-wrapped as the intake
+/// delivers them, the same events bare as an API server's log backend writes them, and the
+/// large pod-create event.
 pub fn inputs(workspace: &Path) -> Result<Vec<Input>, Error> {
-    let samples = k8s_audit_ecs::fixture::load_all(&[workspace.join("fixtures/baseline")])
-        .map_err(|e| Error::new(e.to_string()))?
-        .into_iter()
-        .map(|fixture| fixture.input)
+    let samples: Vec<String> =
+        k8s_audit_ecs::fixture::load_all(&[workspace.join("fixtures/baseline")])
+            .map_err(|e| Error::new(e.to_string()))?
+            .into_iter()
+            .map(|fixture| fixture.input)
+            .collect();
+    let bare = samples
+        .iter()
+        .filter_map(|record| {
+            let record: serde_json::Value = serde_json::from_str(record).ok()?;
+            let event: serde_json::Value =
+                serde_json::from_str(record["message"].as_str()?).ok()?;
+            Some(event.to_string())
+        })
         .collect();
     let pod_path = workspace.join("bench/pod-create.json");
     let pod = std::fs::read_to_string(&pod_path)
@@ -52,8 +63,12 @@ pub fn inputs(workspace: &Path) -> Result<Vec<Input>, Error> {
     let pod = serde_json::json!({ "message": pod.trim_end() }).to_string();
     Ok(vec![
         Input {
-            name: "documented samples".into(),
+            name: "documented samples, message-wrapped".into(),
             records: samples,
+        },
+        Input {
+            name: "documented samples, bare events".into(),
+            records: bare,
         },
         Input {
             name: format!("pod create ({} KB)", pod.len() / 1000),
