@@ -168,8 +168,10 @@ pub fn user_agent_cost(records: &[String]) -> (f64, f64) {
         .iter()
         .filter_map(|record| {
             let record: serde_json::Value = serde_json::from_str(record).ok()?;
-            let event: serde_json::Value =
-                serde_json::from_str(record["message"].as_str()?).ok()?;
+            let event = match record["message"].as_str() {
+                Some(text) => serde_json::from_str(text).ok()?,
+                None => record,
+            };
             Some(event["userAgent"].as_str()?.to_owned())
         })
         .collect();

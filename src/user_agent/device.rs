@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::scan::{bytes_contain_ignore_case, contains_ignore_case, positions};
+use super::scan::{contains_ignore_case, positions};
 
 /// uap-core's crawler words (case-insensitive, starting within the first 100 characters).
 const SPIDER_WORDS: &[&str] = &[
@@ -337,11 +337,15 @@ fn generic_mobile(ua: &str) -> Option<&'static str> {
 }
 
 fn is_spider(ua: &str) -> bool {
-    SPIDER_PREFIXES.iter().any(|prefix| ua.starts_with(prefix))
-        || SPIDER_WORDS.iter().any(|word| {
-            let head = &ua.as_bytes()[..(100 + word.len()).min(ua.len())];
-            bytes_contain_ignore_case(head, word)
+    SPIDER_PREFIXES.iter().any(|prefix| ua.starts_with(prefix)) || {
+        // A word must start within the first 100 bytes; compare in lowercase.
+        let head = &ua.as_bytes()[..ua.len().min(160)];
+        let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+        SPIDER_WORDS.iter().any(|word| {
+            let word = word.to_ascii_lowercase();
+            lower.find(&word).is_some_and(|at| at <= 100)
         })
+    }
 }
 
 fn starts_with_ignore_case(ua: &str, prefix: &str) -> bool {

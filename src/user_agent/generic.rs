@@ -8,6 +8,18 @@
 
 /// The client name the robot rules give, if one matches.
 pub(super) fn robot_name(ua: &str) -> Option<&str> {
+    // Every rule needs one of these words; most user agents have none, and skip the scans.
+    let lower = ua.to_ascii_lowercase();
+    let has = |word: &str| lower.contains(word);
+    let any_rule = has("bot")
+        || has("spider")
+        || has("crawl")
+        || has("scrape")
+        || has("archiver")
+        || has("indexer");
+    if !any_rule {
+        return None;
+    }
     rule_61(ua).or_else(|| rule_62(ua)).or_else(|| rule_63(ua))
 }
 
