@@ -206,10 +206,17 @@ impl Serialize for Node<'_> {
                 seq.end()
             }
             Node::Json(value) => value.serialize(serializer),
-            Node::Raw(raw) if has_line_break(raw.get()) => {
-                // Keep the output one line per document: drop the record's layout whitespace.
-                match RawValue::from_string(compact_json(raw.get())) {
-                    Ok(compacted) => compacted.serialize(serializer),
+            Node::Raw(raw) if has_line_break(raw.get()) || has_surrogate_escape(raw.get()) => {
+                // Keep the output one line per document (drop the record's layout whitespace)
+                // and valid Unicode (a lone surrogate escape becomes U+FFFD).
+                let text = replace_lone_surrogates(raw.get());
+                let text = if has_line_break(&text) {
+                    compact_json(&text)
+                } else {
+                    text.into_owned()
+                };
+                match RawValue::from_string(text) {
+                    Ok(cleaned) => cleaned.serialize(serializer),
                     Err(_) => raw.serialize(serializer),
                 }
             }
@@ -223,6 +230,54 @@ impl Serialize for Node<'_> {
 /// strings hold no raw control characters), so the common case, a string, is not scanned.
 fn has_line_break(text: &str) -> bool {
     !text.starts_with('"') && text.contains(['\n', '\r'])
+}
+
+/// Whether raw JSON text may hold a surrogate escape (`\uD800`-`\uDFFF`).
+fn has_surrogate_escape(text: &str) -> bool {
+    text.contains("\\ud") || text.contains("\\uD")
+}
+
+/// Replaces every `\u` escape of a surrogate that is not part of a pair with `\ufffd`, so the
+/// text decodes to valid Unicode (serde_json refuses lone surrogates; JSON's grammar does not).
+pub(crate) fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
+    fn escape_at(bytes: &[u8], at: usize) -> Option<u16> {
+        let hex = bytes.get(at..at + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    if !has_surrogate_escape(text) {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match escape_at(bytes, at) {
+            Some(high @ 0xD800..=0xDBFF)
+                if matches!(escape_at(bytes, at + 6), Some(0xDC00..=0xDFFF)) =>
+            {
+                let _ = high;
+                at += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&text[copied..at]);
+                out.push_str("\\ufffd");
+                at += 6;
+                copied = at;
+            }
+            Some(_) => at += 6,
+            None => at += 2,
+        }
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// Removes the whitespace between the tokens of well-formed JSON text, keeping key order and
@@ -313,6 +368,26 @@ mod tests {
     fn pretty_record_fields_are_compacted_to_one_line() {
         let doc = record("{\n  \"host\": {\n    \"name\": \"a b\"\n  }\n}");
         assert_eq!(doc.to_json(0), r#"{"host":{"name":"a b"}}"#);
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(replace_lone_surrogates(r#""a\ud800b""#), r#""a\ufffdb""#);
+        assert_eq!(
+            replace_lone_surrogates(r#""\udfff\ud83d\ude00""#),
+            r#""\ufffd\ud83d\ude00""#
+        );
+        assert_eq!(
+            replace_lone_surrogates(r#""\\ud800""#),
+            r#""\\ud800""#,
+            "an escaped backslash"
+        );
+        let doc = record(r#"{"x":"\ud800","y":["\uDBFF"]}"#);
+        let written = doc.to_json(0);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&written).is_ok(),
+            "{written}"
+        );
     }
 
     #[test]

@@ -31,4 +31,4 @@ pub mod ndjson;
 mod runtime;
 
 pub use error::Error;
-pub use runtime::{Outcome, Runtime, Session};
+pub use runtime::{Limits, Outcome, Runtime, Session};

@@ -5,7 +5,7 @@ use std::io::{self, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use host_test::{Error, Runtime, Session, check, ndjson};
+use host_test::{Error, Limits, Runtime, Session, check, ndjson};
 use k8s_audit_ecs::{Options, Profile};
 
 const USAGE: &str = "\
@@ -28,6 +28,10 @@ options:
   --profile P       baseline (default) or extended
   --field NAME      the string field holding the event when there is no `message` (default: log)
   --component FILE  a component file to load instead of the one built from this workspace
+  --memory-limit MIB  the largest linear memory one instance may use (default 512)
+  --time-limit MS     the longest one call may run (default 10000)
+      A record that traps or exceeds a limit is passed through with error.type
+      component_trap; the component is instantiated afresh and the stream goes on.
 ";
 
 /// What went wrong, with the exit status it gives.
@@ -65,6 +69,7 @@ struct Args {
     profile: Profile,
     field: Option<String>,
     component: Option<PathBuf>,
+    limits: Limits,
     paths: Vec<PathBuf>,
 }
 
@@ -81,6 +86,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
         profile: Profile::default(),
         field: None,
         component: None,
+        limits: Limits::default(),
         paths: Vec::new(),
     };
     while let Some(arg) = iter.next() {
@@ -95,6 +101,14 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
             }
             "--field" => parsed.field = Some(value("--field")?),
             "--component" => parsed.component = Some(PathBuf::from(value("--component")?)),
+            "--memory-limit" => {
+                let mib: usize = number(&value("--memory-limit")?, "--memory-limit")?;
+                parsed.limits.memory_bytes = mib.saturating_mul(1 << 20);
+            }
+            "--time-limit" => {
+                let millis: u64 = number(&value("--time-limit")?, "--time-limit")?;
+                parsed.limits.time_per_call = std::time::Duration::from_millis(millis);
+            }
             "-h" | "--help" => return Ok(Args::help()),
             flag if flag.starts_with("--") => {
                 return Err(Failure::Usage(format!("unknown option `{flag}`")));
@@ -105,6 +119,15 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
     Ok(parsed)
 }
 
+fn number<T: std::str::FromStr>(text: &str, option: &str) -> Result<T, Failure> {
+    match text.parse() {
+        Ok(value) => Ok(value),
+        Err(_) => Err(Failure::Usage(format!(
+            "{option} takes a whole number, not `{text}`"
+        ))),
+    }
+}
+
 impl Args {
     fn help() -> Args {
         Args {
@@ -112,6 +135,7 @@ impl Args {
             profile: Profile::default(),
             field: None,
             component: None,
+            limits: Limits::default(),
             paths: Vec::new(),
         }
     }
@@ -135,14 +159,19 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
         options.event_field.clone_from(field);
     }
     match args.command.as_str() {
-        "check" => run_check(&runtime, &options, &args.paths),
-        "transform" => run_transform(&runtime, &options, &args.paths),
+        "check" => run_check(&runtime, &options, args.limits, &args.paths),
+        "transform" => run_transform(&runtime, &options, args.limits, &args.paths),
         "bench" => run_bench(&runtime),
         _ => run_info(&runtime, args.component.as_deref()),
     }
 }
 
-fn run_check(runtime: &Runtime, options: &Options, paths: &[PathBuf]) -> Result<ExitCode, Failure> {
+fn run_check(
+    runtime: &Runtime,
+    options: &Options,
+    limits: Limits,
+    paths: &[PathBuf],
+) -> Result<ExitCode, Failure> {
     if paths.is_empty() {
         return Err(Failure::Usage(
             "check needs at least one fixture file or folder".into(),
@@ -150,7 +179,7 @@ fn run_check(runtime: &Runtime, options: &Options, paths: &[PathBuf]) -> Result<
     }
     let fixtures =
         k8s_audit_ecs::fixture::load_all(paths).map_err(|e| Error::new(e.to_string()))?;
-    let mut session = Session::new(runtime, options)?;
+    let mut session = Session::with_limits(runtime, options, limits)?;
     let report = check::check(&mut session, &fixtures)?;
     for (path, differences) in &report.failed {
         println!("FAIL {}", path.display());
@@ -169,6 +198,7 @@ fn run_check(runtime: &Runtime, options: &Options, paths: &[PathBuf]) -> Result<
 fn run_transform(
     runtime: &Runtime,
     options: &Options,
+    limits: Limits,
     paths: &[PathBuf],
 ) -> Result<ExitCode, Failure> {
     if paths.len() > 1 {
@@ -176,7 +206,7 @@ fn run_transform(
             "transform reads one file (or - for standard input)".into(),
         ));
     }
-    let mut session = Session::new(runtime, options)?;
+    let mut session = Session::with_limits(runtime, options, limits)?;
     let stdout = io::stdout().lock();
     let output = io::BufWriter::with_capacity(1 << 16, stdout);
     let summary = match paths.first().filter(|path| path.as_os_str() != "-") {

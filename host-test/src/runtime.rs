@@ -1,6 +1,9 @@
 //! Loading the component with wasmtime and calling it.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder};
@@ -18,13 +21,66 @@ mod generated {
 use generated::exports::k8s_audit_ecs::transform::normalizer as wit;
 use generated::{NormalizerComponent, NormalizerComponentPre};
 
-/// The largest linear memory an instance may grow to (a 20 MB event needs a few times that).
-const MEMORY_LIMIT: usize = 512 << 20;
+/// How often the engine's epoch advances: the granularity of the per-call time budget.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// What one instance may use. A call that exceeds either traps; the session then replaces the
+/// instance and passes the record through with `error.type` `component_trap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest linear memory an instance may grow to, in bytes (default 512 MiB: a 20 MB
+    /// event needs about five times its size).
+    pub memory_bytes: usize,
+    /// The longest one call may run (default 10 s; a 20 MB event takes about 0.1 s).
+    pub time_per_call: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 512 << 20,
+            time_per_call: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// The time budget in epoch ticks (at least one).
+    fn deadline_ticks(&self) -> u64 {
+        (self.time_per_call.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    fn start(engine: &Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (engine, flag) = (engine.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+        EpochTicker { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
 
 /// The engine and the compiled component, ready to instantiate: built once, shared by every
 /// [`Session`]. Imports are type-checked once here, so each instantiation is cheap.
 pub struct Runtime {
     engine: Engine,
+    _ticker: EpochTicker,
     pre: NormalizerComponentPre<HostState>,
     component_bytes: usize,
 }
@@ -110,6 +166,7 @@ impl Runtime {
         linker.define_unknown_imports_as_traps(component)?;
         let pre = NormalizerComponentPre::new(linker.instantiate_pre(component)?)?;
         Ok(Runtime {
+            _ticker: EpochTicker::start(&engine),
             engine,
             pre,
             component_bytes,
@@ -138,6 +195,8 @@ impl Runtime {
 pub(crate) fn new_engine() -> Result<Engine, Error> {
     let mut config = Config::new();
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+    // A time budget per call: generated code checks the epoch at loop heads and calls.
+    config.epoch_interruption(true);
     Ok(Engine::new(&config)?)
 }
 
@@ -236,6 +295,7 @@ impl Outcome {
 pub struct Session<'r> {
     runtime: &'r Runtime,
     options: wit::Options,
+    limits: Limits,
     instance: Instance,
 }
 
@@ -246,8 +306,18 @@ struct Instance {
 }
 
 impl<'r> Session<'r> {
-    /// Instantiates the component and builds a transformer with `options`.
+    /// Instantiates the component and builds a transformer with `options`, with the default
+    /// [`Limits`].
     pub fn new(runtime: &'r Runtime, options: &k8s_audit_ecs::Options) -> Result<Self, Error> {
+        Session::with_limits(runtime, options, Limits::default())
+    }
+
+    /// Like [`Session::new`], with these limits for each instance.
+    pub fn with_limits(
+        runtime: &'r Runtime,
+        options: &k8s_audit_ecs::Options,
+        limits: Limits,
+    ) -> Result<Self, Error> {
         let options = wit::Options {
             profile: match options.profile {
                 k8s_audit_ecs::Profile::Baseline => wit::Profile::Baseline,
@@ -255,10 +325,11 @@ impl<'r> Session<'r> {
             },
             event_field: Some(options.event_field.clone()),
         };
-        let instance = Instance::new(runtime, &options)?;
+        let instance = Instance::new(runtime, &options, limits)?;
         Ok(Session {
             runtime,
             options,
+            limits,
             instance,
         })
     }
@@ -267,6 +338,9 @@ impl<'r> Session<'r> {
     /// `component_trap` (the instance is replaced for the next record).
     pub fn transform(&mut self, record: &str) -> Result<Outcome, Error> {
         let instance = &mut self.instance;
+        instance
+            .store
+            .set_epoch_deadline(self.limits.deadline_ticks());
         let called = instance
             .bindings
             .k8s_audit_ecs_transform_normalizer()
@@ -275,7 +349,7 @@ impl<'r> Session<'r> {
         match called {
             Ok(result) => Ok(Outcome::from_wit(result)),
             Err(trap) => {
-                self.instance = Instance::new(self.runtime, &self.options)?;
+                self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
                 Ok(Outcome::Failed {
                     kind: "component_trap".into(),
                     message: format!("the component trapped on this record: {trap:#}"),
@@ -288,6 +362,12 @@ impl<'r> Session<'r> {
     /// at a time on a fresh instance, so the trap costs only the record that caused it.
     pub fn transform_batch(&mut self, records: &[String]) -> Result<Vec<Outcome>, Error> {
         let instance = &mut self.instance;
+        // The whole batch gets the time of one call per record.
+        let ticks = self
+            .limits
+            .deadline_ticks()
+            .saturating_mul(records.len().max(1) as u64);
+        instance.store.set_epoch_deadline(ticks);
         let called = instance
             .bindings
             .k8s_audit_ecs_transform_normalizer()
@@ -296,7 +376,7 @@ impl<'r> Session<'r> {
         match called {
             Ok(results) => Ok(results.into_iter().map(Outcome::from_wit).collect()),
             Err(_) => {
-                self.instance = Instance::new(self.runtime, &self.options)?;
+                self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
                 records
                     .iter()
                     .map(|record| self.transform(record))
@@ -314,9 +394,10 @@ impl Session<'_> {
 }
 
 impl Instance {
-    fn new(runtime: &Runtime, options: &wit::Options) -> Result<Self, Error> {
+    fn new(runtime: &Runtime, options: &wit::Options, limits: Limits) -> Result<Self, Error> {
+        let deadline = limits.deadline_ticks();
         let limits = StoreLimitsBuilder::new()
-            .memory_size(MEMORY_LIMIT)
+            .memory_size(limits.memory_bytes)
             .trap_on_grow_failure(true)
             .build();
         let mut store = Store::new(
@@ -327,6 +408,7 @@ impl Instance {
             },
         );
         store.limiter(|state| state as &mut dyn ResourceLimiter);
+        store.set_epoch_deadline(deadline);
         let bindings = runtime.pre.instantiate(&mut store)?;
         let transformer = bindings
             .k8s_audit_ecs_transform_normalizer()
