@@ -1,0 +1,29 @@
+//! Any bytes as a record, through every profile: never a panic; whatever is written is one
+//! line of JSON per document, and a failed record keeps its top-level keys.
+#![no_main]
+
+use k8s_audit_ecs::{Options, Profile, Transformer};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(record) = std::str::from_utf8(data) else {
+        return;
+    };
+    for profile in Profile::ALL {
+        let transformer = Transformer::new(Options { profile, ..Options::default() });
+        let (lines, _) = transformer.transform_or_pass_through(record);
+        for line in &lines {
+            assert!(!line.contains('\n'), "a document spans lines");
+            assert!(line.starts_with('{') && line.ends_with('}'), "not an object");
+        }
+        if let Ok(serde_json::Value::Object(input)) = serde_json::from_str::<serde_json::Value>(record) {
+            if let Some(Ok(serde_json::Value::Object(output))) = lines.first().map(|l| serde_json::from_str(l)) {
+                if output.contains_key("error") || input.contains_key("message") {
+                    for key in input.keys() {
+                        assert!(output.contains_key(key), "lost `{key}`");
+                    }
+                }
+            }
+        }
+    }
+});
