@@ -1,9 +1,10 @@
 //! The `host-test` command: checks fixtures against the component and converts NDJSON.
 //! Argument parsing, printing and exit codes only; the work is in the library.
 
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use host_test::{Error, Limits, Runtime, Session, check, ndjson};
 use k8s_audit_ecs::{Options, Profile};
@@ -14,10 +15,12 @@ usage:
       Runs every *.json fixture ({\"input\": ..., \"expected\": ...}) in the given files and
       folders through the component; prints a field-level diff for each failure and ends
       with `N passed, M failed`. Exit status 1 when any failed.
-  host-test transform [--profile P] [--field NAME] [--component FILE] [FILE|-]
-      Reads NDJSON records (one JSON object per line) from FILE or standard input and writes
-      one ECS document per line to standard output, in input order. A record that fails is
-      written back with error.type and error.message added. A summary goes to stderr.
+  host-test transform [--profile P] [--field NAME] [--output FILE] [FILE|-]
+      Reads NDJSON records (one JSON object per line, as an API server writes them; gzip
+      files too; webhook EventList batches give one document per event) from FILE or
+      standard input and writes one ECS document per line to standard output (or --output),
+      in input order. A record that fails is written back with error.type and error.message
+      added. Progress on a terminal for large files; a summary goes to stderr.
   host-test info [--component FILE]
       Prints the component's path, size and imports.
   host-test bench
@@ -70,6 +73,7 @@ struct Args {
     field: Option<String>,
     component: Option<PathBuf>,
     limits: Limits,
+    output: Option<PathBuf>,
     paths: Vec<PathBuf>,
 }
 
@@ -87,6 +91,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
         field: None,
         component: None,
         limits: Limits::default(),
+        output: None,
         paths: Vec::new(),
     };
     while let Some(arg) = iter.next() {
@@ -100,6 +105,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
                 parsed.profile = value("--profile")?.parse().map_err(Failure::Usage)?;
             }
             "--field" => parsed.field = Some(value("--field")?),
+            "--output" => parsed.output = Some(PathBuf::from(value("--output")?)),
             "--component" => parsed.component = Some(PathBuf::from(value("--component")?)),
             "--memory-limit" => {
                 let mib: usize = number(&value("--memory-limit")?, "--memory-limit")?;
@@ -136,6 +142,7 @@ impl Args {
             field: None,
             component: None,
             limits: Limits::default(),
+            output: None,
             paths: Vec::new(),
         }
     }
@@ -160,7 +167,7 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
     }
     match args.command.as_str() {
         "check" => run_check(&runtime, &options, args.limits, &args.paths),
-        "transform" => run_transform(&runtime, &options, args.limits, &args.paths),
+        "transform" => run_transform(&runtime, &options, args.limits, &args),
         "bench" => run_bench(&runtime),
         _ => run_info(&runtime, args.component.as_deref()),
     }
@@ -199,35 +206,73 @@ fn run_transform(
     runtime: &Runtime,
     options: &Options,
     limits: Limits,
-    paths: &[PathBuf],
+    args: &Args,
 ) -> Result<ExitCode, Failure> {
+    let paths = &args.paths;
     if paths.len() > 1 {
         return Err(Failure::Usage(
             "transform reads one file (or - for standard input)".into(),
         ));
     }
     let mut session = Session::with_limits(runtime, options, limits)?;
-    let stdout = io::stdout().lock();
-    let output = io::BufWriter::with_capacity(1 << 16, stdout);
-    let summary = match paths.first().filter(|path| path.as_os_str() != "-") {
+    let output: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| Error::new(format!("{}: {e}", path.display())))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let output = io::BufWriter::with_capacity(1 << 16, output);
+    let started = Instant::now();
+    let file = paths.first().filter(|path| path.as_os_str() != "-");
+    // Progress on a terminal, for inputs large enough to wait for.
+    let large = file
+        .and_then(|path| std::fs::metadata(path).ok())
+        .is_some_and(|m| m.len() > 16 << 20);
+    let show_progress = large && io::stderr().is_terminal();
+    let mut last_report = Instant::now();
+    let mut progress = |summary: &ndjson::Summary| {
+        if show_progress && last_report.elapsed() >= Duration::from_secs(1) {
+            last_report = Instant::now();
+            let rate = summary.records as f64 / started.elapsed().as_secs_f64();
+            eprint!(
+                "\r{} records, {rate:.0} records/s, {} errors   ",
+                summary.records, summary.errors
+            );
+        }
+    };
+    let summary = match file {
         Some(path) => {
-            let name = path.display().to_string();
-            let file = std::fs::File::open(path).map_err(|e| Error::new(format!("{name}: {e}")))?;
-            ndjson::transform_stream(
+            let input = ndjson::open_input(path)?;
+            ndjson::transform_stream_with_progress(
                 &mut session,
-                BufReader::with_capacity(1 << 16, file),
+                input,
                 output,
-                &name,
+                &path.display().to_string(),
+                &mut progress,
             )?
         }
         None => {
             if io::stdin().is_terminal() {
                 eprintln!("reading NDJSON records from standard input (end with Ctrl-D)");
             }
-            ndjson::transform_stream(&mut session, io::stdin().lock(), output, "<stdin>")?
+            ndjson::transform_stream_with_progress(
+                &mut session,
+                io::stdin().lock(),
+                output,
+                "<stdin>",
+                &mut progress,
+            )?
         }
     };
-    eprintln!("{summary}");
+    if show_progress {
+        eprintln!();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{summary}, elapsed: {elapsed:.2} s, {:.0} records/s",
+        summary.records as f64 / elapsed.max(1e-9)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -40,9 +40,20 @@ impl std::fmt::Display for Summary {
 /// instantiated again after a trap; `name` labels the input in the message.
 pub fn transform_stream(
     session: &mut Session<'_>,
+    input: impl BufRead,
+    output: impl Write,
+    name: &str,
+) -> Result<Summary, Error> {
+    transform_stream_with_progress(session, input, output, name, &mut |_| {})
+}
+
+/// [`transform_stream`], calling `progress` with the running totals after each batch.
+pub fn transform_stream_with_progress(
+    session: &mut Session<'_>,
     mut input: impl BufRead,
     mut output: impl Write,
     name: &str,
+    progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary, Error> {
     let mut summary = Summary::default();
     let mut line = Vec::new();
@@ -94,6 +105,7 @@ pub fn transform_stream(
                 }
             }
             batch.clear();
+            progress(&summary);
             invalid_utf8.clear();
         }
         if read == 0 {
@@ -109,4 +121,22 @@ pub fn transform_stream(
 fn strip_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Opens an input file, decompressing it when it is gzip (rotated audit logs often are:
+/// recognised by its magic bytes, whatever its name; concatenated members are read through).
+pub fn open_input(path: &std::path::Path) -> Result<Box<dyn BufRead>, Error> {
+    use std::io::{BufReader, Read};
+    let name = path.display();
+    let mut file = std::fs::File::open(path).map_err(|e| Error::new(format!("{name}: {e}")))?;
+    let mut magic = [0u8; 2];
+    let read = file
+        .read(&mut magic)
+        .map_err(|e| Error::new(format!("{name}: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::new(format!("{name}: {e}")))?;
+    if read == 2 && magic == [0x1f, 0x8b] {
+        let decoder = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        return Ok(Box::new(BufReader::with_capacity(1 << 16, decoder)));
+    }
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
 }

@@ -81,7 +81,11 @@ fn transform_writes_one_line_per_record_and_passes_failures_through() {
     assert_eq!(lines[2]["error"]["type"], "not_an_audit_event");
     assert_eq!(lines[3]["message"], "");
     assert_eq!(lines[4], lines[0]);
-    assert_eq!(text(&out.stderr), "records: 5, documents: 2, errors: 3\n");
+    assert!(
+        text(&out.stderr).starts_with("records: 5, documents: 2, errors: 3, elapsed: "),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -99,10 +103,8 @@ fn transform_reads_the_sample_log() {
     let sample = std::fs::read_to_string("../fixtures/sample-audit.log").unwrap();
     let records = sample.lines().count();
     assert_eq!(text(&out.stdout).lines().count(), records);
-    assert_eq!(
-        text(&out.stderr),
-        format!("records: {records}, documents: {records}, errors: 0\n")
-    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with(&format!("records: {records}, documents: {records}, errors: 0, elapsed: ")), "{stderr}");
 }
 
 #[test]
@@ -156,4 +158,53 @@ fn info_lists_size_and_imports() {
         stdout.contains("size: ") && stdout.contains("imports ("),
         "{stdout}"
     );
+}
+
+#[test]
+fn transform_reads_gzip_and_event_lists_and_writes_to_a_file() {
+    use std::io::Write as _;
+    let dir = scratch("gzip");
+    let sample = std::fs::read_to_string("../fixtures/sample-audit.log").unwrap();
+    let events: Vec<&str> = sample.lines().collect();
+    let batch = format!(
+        r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{}]}}"#,
+        events[..3].join(",")
+    );
+    // Two gzip members, as `cat a.gz b.gz` of rotated files gives.
+    let mut compressed = Vec::new();
+    for part in [sample.as_str(), &format!("{batch}\n")] {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(part.as_bytes()).unwrap();
+        compressed.extend(encoder.finish().unwrap());
+    }
+    let input = dir.join("audit.log.1.gz");
+    std::fs::write(&input, compressed).unwrap();
+    let output = dir.join("out.ndjson");
+    let out = host_test(
+        &[
+            "transform",
+            "--output",
+            output.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(
+        written.lines().count(),
+        events.len() + 3,
+        "every event, and one document per batch item"
+    );
+    let records = events.len() + 1;
+    let documents = events.len() + 3;
+    assert!(
+        text(&out.stderr).starts_with(&format!(
+            "records: {records}, documents: {documents}, errors: 0"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
