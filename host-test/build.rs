@@ -1,4 +1,5 @@
-//! Builds the transform component (`wasm32-wasip2`, release) from the workspace sources, so a
+//! Builds the transform component (`wasm32-wasip2`, release), and the Fluent Bit filter module
+//! (`wasm32-wasip1`) beside it, from the workspace sources, so a
 //! fresh clone needs no manual step and host-test can never run a stale component by mistake.
 //!
 //! Modelled on wasmtime's `crates/test-programs/artifacts/build.rs`: a nested cargo build into
@@ -12,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
 
 const TARGET: &str = "wasm32-wasip2";
+/// The Fluent Bit filter module, built from the same sources (`src/fluent_bit.rs`).
+const FLUENT_BIT_TARGET: &str = "wasm32-wasip1";
 const GUEST: &str = "k8s-audit-ecs";
 const ARTIFACT: &str = "k8s_audit_ecs";
 
@@ -35,7 +38,8 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
     let target_dir = cargo_target_dir(&out_dir).join("component");
 
-    ensure_target_installed()?;
+    ensure_target_installed(TARGET)?;
+    ensure_target_installed(FLUENT_BIT_TARGET)?;
     build_guest(&root, &target_dir)?;
 
     let release = target_dir.join(TARGET).join("release");
@@ -47,7 +51,15 @@ fn run() -> Result<(), String> {
         )
     })?;
 
-    let sources = guest_sources(&root, &release.join(format!("{ARTIFACT}.d")))?;
+    let fluent_bit_release = target_dir.join(FLUENT_BIT_TARGET).join("release");
+    let fluent_bit_module = fluent_bit_release.join(format!("{ARTIFACT}.wasm"));
+    let mut sources = guest_sources(&root, &release.join(format!("{ARTIFACT}.d")))?;
+    sources.extend(guest_sources(
+        &root,
+        &fluent_bit_release.join(format!("{ARTIFACT}.d")),
+    )?);
+    sources.sort();
+    sources.dedup();
     for source in &sources {
         println!("cargo:rerun-if-changed={}", source.display());
     }
@@ -59,6 +71,11 @@ fn run() -> Result<(), String> {
     fs::write(&listing, text).map_err(|e| e.to_string())?;
 
     println!("cargo:rustc-env=COMPONENT_PATH={}", component.display());
+    println!(
+        "cargo:rustc-env=FLUENT_BIT_MODULE_PATH={}",
+        fluent_bit_module.display()
+    );
+    println!("cargo:rerun-if-changed={}", fluent_bit_module.display());
     println!("cargo:rustc-env=COMPONENT_HASH={:016x}", fnv1a(0, &bytes));
     println!("cargo:rustc-env=COMPONENT_SOURCES={}", listing.display());
     println!("cargo:rerun-if-changed={}", component.display());
@@ -77,23 +94,23 @@ fn cargo_target_dir(out_dir: &Path) -> PathBuf {
 
 /// rust-toolchain.toml lists the target, but rustup installs it only with the toolchain; add
 /// it here when it is missing, so `cargo test` on a fresh clone just works.
-fn ensure_target_installed() -> Result<(), String> {
+fn ensure_target_installed(target: &str) -> Result<(), String> {
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let sysroot = Command::new(&rustc)
         .args(["--print", "sysroot"])
         .output()
         .map_err(|e| format!("cannot run {rustc}: {e}"))?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(TARGET).is_dir() {
+    if sysroot.join("lib/rustlib").join(target).is_dir() {
         return Ok(());
     }
     let added = Command::new("rustup")
-        .args(["target", "add", TARGET])
+        .args(["target", "add", target])
         .status();
     match added {
         Ok(status) if status.success() => Ok(()),
         _ => Err(format!(
-            "the Rust target {TARGET} is not installed and `rustup target add {TARGET}` failed; install it and build again"
+            "the Rust target {target} is not installed and `rustup target add {target}` failed; install it and build again"
         )),
     }
 }
@@ -108,6 +125,8 @@ fn build_guest(root: &Path, target_dir: &Path) -> Result<(), String> {
             "--release",
             "--target",
             TARGET,
+            "--target",
+            FLUENT_BIT_TARGET,
             "-p",
             GUEST,
             "--target-dir",

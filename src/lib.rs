@@ -45,6 +45,9 @@ pub mod fixture;
 #[cfg(all(target_os = "wasi", target_env = "p2"))]
 #[allow(unsafe_code)]
 mod component;
+#[cfg(all(target_os = "wasi", target_env = "p1"))]
+#[allow(unsafe_code)]
+pub mod fluent_bit;
 
 use std::borrow::Cow;
 use std::sync::Mutex;

@@ -104,7 +104,12 @@ fn transform_reads_the_sample_log() {
     let records = sample.lines().count();
     assert_eq!(text(&out.stdout).lines().count(), records);
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with(&format!("records: {records}, documents: {records}, errors: 0, elapsed: ")), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "records: {records}, documents: {records}, errors: 0, elapsed: "
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
