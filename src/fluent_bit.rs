@@ -18,33 +18,36 @@ thread_local! {
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The filter for the `baseline` profile (`Function_Name k8s_audit_ecs_baseline`).
-#[unsafe(no_mangle)]
-pub extern "C" fn k8s_audit_ecs_baseline(
-    tag: *const c_char,
-    tag_len: i32,
-    sec: u32,
-    nsec: u32,
-    record: *const c_char,
-    record_len: i32,
-) -> *const c_char {
-    let _ = (tag, tag_len, sec, nsec);
-    filter(0, record, record_len)
+/// Exports one filter function, with the signature Fluent Bit's `wasm` filter calls.
+macro_rules! export_filter {
+    ($(#[$doc:meta])* $name:ident, $profile:expr) => {
+        $(#[$doc])*
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $name(
+            tag: *const c_char,
+            tag_len: i32,
+            sec: u32,
+            nsec: u32,
+            record: *const c_char,
+            record_len: i32,
+        ) -> *const c_char {
+            // The tag and the event time are Fluent Bit's; the document comes from the record.
+            let _ = (tag, tag_len, sec, nsec);
+            filter($profile, record, record_len)
+        }
+    };
 }
 
-/// The filter for the `extended` profile (`Function_Name k8s_audit_ecs_extended`).
-#[unsafe(no_mangle)]
-pub extern "C" fn k8s_audit_ecs_extended(
-    tag: *const c_char,
-    tag_len: i32,
-    sec: u32,
-    nsec: u32,
-    record: *const c_char,
-    record_len: i32,
-) -> *const c_char {
-    let _ = (tag, tag_len, sec, nsec);
-    filter(1, record, record_len)
-}
+export_filter!(
+    /// The filter for the `baseline` profile (`Function_Name k8s_audit_ecs_baseline`).
+    k8s_audit_ecs_baseline,
+    0
+);
+export_filter!(
+    /// The filter for the `extended` profile (`Function_Name k8s_audit_ecs_extended`).
+    k8s_audit_ecs_extended,
+    1
+);
 
 fn filter(profile: usize, record: *const c_char, record_len: i32) -> *const c_char {
     let bytes: &[u8] = match usize::try_from(record_len) {

@@ -85,15 +85,7 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
         Some(command @ ("check" | "transform" | "info" | "bench")) => command.to_owned(),
         Some(other) => return Err(Failure::Usage(format!("unknown command `{other}`"))),
     };
-    let mut parsed = Args {
-        command,
-        profile: Profile::default(),
-        field: None,
-        component: None,
-        limits: Limits::default(),
-        output: None,
-        paths: Vec::new(),
-    };
+    let mut parsed = Args::new(command);
     while let Some(arg) = iter.next() {
         let mut value = |name: &str| {
             iter.next()
@@ -135,9 +127,9 @@ fn number<T: std::str::FromStr>(text: &str, option: &str) -> Result<T, Failure> 
 }
 
 impl Args {
-    fn help() -> Args {
+    fn new(command: String) -> Args {
         Args {
-            command: "help".into(),
+            command,
             profile: Profile::default(),
             field: None,
             component: None,
@@ -145,6 +137,10 @@ impl Args {
             output: None,
             paths: Vec::new(),
         }
+    }
+
+    fn help() -> Args {
+        Args::new("help".into())
     }
 }
 
