@@ -25,7 +25,7 @@ import gzip
 import sys
 import time
 
-from wasmtime import Engine, Store
+from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Linker, Record, Variant
 
 INTERFACE = "k8s-audit-ecs:transform/normalizer@0.1.0"
@@ -97,7 +97,11 @@ def main():
     args = parser.parse_args()
 
     started = time.monotonic()
-    normalizer = Normalizer(args.component, args.profile, args.event_field)
+    try:
+        normalizer = Normalizer(args.component, args.profile, args.event_field)
+    except (OSError, WasmtimeError) as error:
+        print(f"error: {args.component}: {error}", file=sys.stderr)
+        return 2
     out = sys.stdout.buffer
     records = documents = errors = 0
     batch = []
