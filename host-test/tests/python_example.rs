@@ -8,16 +8,27 @@ use std::process::Command;
 use k8s_audit_ecs::{Options, Profile, Transformer};
 
 fn run(command: &mut Command) -> String {
-    let out = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(out.status.success(), "{command:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn the_python_example_matches_the_native_core() {
-    let has_python = Command::new("python3").args(["-c", "import venv, ensurepip"]).output().is_ok_and(|o| o.status.success());
+    let has_python = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_python {
-        eprintln!("skipped: python3 with venv and pip is not installed (the Python example needs it)");
+        eprintln!(
+            "skipped: python3 with venv and pip is not installed (the Python example needs it)"
+        );
         return;
     }
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/python");
@@ -28,21 +39,39 @@ fn the_python_example_matches_the_native_core() {
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
     }
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(example.join("requirements.txt")));
 
     let sample = std::fs::read_to_string(example.join("../../fixtures/sample-audit.log")).unwrap();
     let browser = r#"{"auditID":"ua","userAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"}"#;
     let input = format!("{sample}{browser}\nnot json\n[1]\n{{\"message\":\"{{}}\"}}\n");
-    let file = std::env::temp_dir().join(format!("k8s-audit-ecs-python-{}.log", std::process::id()));
+    let file =
+        std::env::temp_dir().join(format!("k8s-audit-ecs-python-{}.log", std::process::id()));
     std::fs::write(&file, &input).unwrap();
     for profile in Profile::ALL {
         let stdout = run(Command::new(&python)
             .arg(example.join("convert.py"))
-            .args(["--profile", profile.name(), host_test::artifact::COMPONENT_PATH])
+            .args([
+                "--profile",
+                profile.name(),
+                host_test::artifact::COMPONENT_PATH,
+            ])
             .arg(&file));
-        let native = Transformer::new(Options { profile, ..Options::default() });
-        let expected: Vec<String> = input.lines().flat_map(|line| native.transform_or_pass_through(line).0).collect();
+        let native = Transformer::new(Options {
+            profile,
+            ..Options::default()
+        });
+        let expected: Vec<String> = input
+            .lines()
+            .flat_map(|line| native.transform_or_pass_through(line).0)
+            .collect();
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(got, expected, "{profile}");
     }
