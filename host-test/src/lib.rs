@@ -31,4 +31,4 @@ pub mod ndjson;
 mod runtime;
 
 pub use error::Error;
-pub use runtime::{Limits, Outcome, Runtime, Session};
+pub use runtime::{Interruption, Limits, Outcome, Runtime, Session, interruption_overhead};

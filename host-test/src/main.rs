@@ -346,6 +346,18 @@ fn run_bench(runtime: &Runtime) -> Result<ExitCode, Failure> {
         after_thousand / 1024,
         after_million / 1024
     );
+    let records = repeat_records(samples, 3000);
+    let bytes = host_test::artifact::read_built_component()?;
+    let overhead = host_test::interruption_overhead(&bytes, &records, 5)?;
+    let rate = |i: usize| overhead[i].1;
+    println!(
+        "time budget per call (documented samples, one call each): none {:.0} events/s, epoch {:.0} ({:+.1}%), fuel {:.0} ({:+.1}%)",
+        rate(0),
+        rate(1),
+        100.0 * (rate(1) / rate(0) - 1.0),
+        rate(2),
+        100.0 * (rate(2) / rate(0) - 1.0)
+    );
     let (compile_ms, load_ms, instantiate_ms) = bench::startup(runtime)?;
     println!(
         "start-up: compile {compile_ms:.0} ms, load cached machine code {load_ms:.1} ms, one instantiation {instantiate_ms:.3} ms"
@@ -375,4 +387,8 @@ fn cpu_model() -> String {
                 .map(|(_, m)| m.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn repeat_records(records: &[String], count: usize) -> Vec<String> {
+    records.iter().cycle().take(count).cloned().collect()
 }

@@ -421,3 +421,72 @@ impl Instance {
         })
     }
 }
+
+/// How a call's running time is bounded, for [`interruption_overhead`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// No bound: the baseline.
+    None,
+    /// Epoch interruption (what host-test uses): a deadline checked at loop heads and calls.
+    Epoch,
+    /// Fuel: an instruction budget, deterministic but counted as the code runs.
+    Fuel,
+}
+
+/// Events per second, one call per record, for each way of bounding a call: what the time
+/// budget costs. Each runs `rounds` passes over `records` on its own engine.
+pub fn interruption_overhead(
+    bytes: &[u8],
+    records: &[String],
+    rounds: usize,
+) -> Result<Vec<(Interruption, f64)>, Error> {
+    let mut results = Vec::new();
+    for interruption in [Interruption::None, Interruption::Epoch, Interruption::Fuel] {
+        let mut config = Config::new();
+        config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+        config.epoch_interruption(interruption == Interruption::Epoch);
+        config.consume_fuel(interruption == Interruption::Fuel);
+        let engine = Engine::new(&config)?;
+        let component = compile(&engine, bytes)?;
+        let mut linker = Linker::new(&engine);
+        define_insecure_seed(&mut linker, &component)?;
+        linker.define_unknown_imports_as_traps(&component)?;
+        let pre = NormalizerComponentPre::new(linker.instantiate_pre(&component)?)?;
+        let limits = StoreLimitsBuilder::new().build();
+        let mut store = Store::new(
+            &engine,
+            HostState {
+                limits,
+                peak_memory: 0,
+            },
+        );
+        let reset = |store: &mut Store<HostState>| -> Result<(), Error> {
+            match interruption {
+                Interruption::Epoch => store.set_epoch_deadline(u64::MAX / 2),
+                Interruption::Fuel => store.set_fuel(u64::MAX / 2)?,
+                Interruption::None => {}
+            }
+            Ok(())
+        };
+        reset(&mut store)?;
+        let bindings = pre.instantiate(&mut store)?;
+        let options = wit::Options {
+            profile: wit::Profile::Baseline,
+            event_field: None,
+        };
+        let guest = bindings.k8s_audit_ecs_transform_normalizer();
+        let transformer = guest.transformer().call_constructor(&mut store, &options)?;
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            for record in records {
+                reset(&mut store)?;
+                let _ = guest
+                    .transformer()
+                    .call_transform(&mut store, transformer, record)?;
+            }
+        }
+        let rate = (rounds * records.len()) as f64 / start.elapsed().as_secs_f64();
+        results.push((interruption, rate));
+    }
+    Ok(results)
+}
