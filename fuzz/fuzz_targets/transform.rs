@@ -1,5 +1,6 @@
 //! Any bytes as a record, through every profile: never a panic; whatever is written is one
-//! line of JSON per document, and a failed record keeps its top-level keys.
+//! line of JSON per document; a failed or `message`-wrapped record keeps its top-level keys,
+//! and a bare event is kept whole as `message`.
 #![no_main]
 
 use k8s_audit_ecs::{Options, Profile, Transformer};
@@ -18,10 +19,14 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Ok(serde_json::Value::Object(input)) = serde_json::from_str::<serde_json::Value>(record) {
             if let Some(Ok(serde_json::Value::Object(output))) = lines.first().map(|l| serde_json::from_str(l)) {
-                if output.contains_key("error") || input.contains_key("message") {
+                let wrapped = input.get("message").is_some_and(serde_json::Value::is_string);
+                if output.contains_key("error") || wrapped {
                     for key in input.keys() {
                         assert!(output.contains_key(key), "lost `{key}`");
                     }
+                } else if output.get("message").and_then(|m| m.as_str()) != Some(record) {
+                    // Otherwise the record is a bare event: all of it is kept, as `message`.
+                    assert!(input.contains_key("log"), "a bare event's text is not its message");
                 }
             }
         }
