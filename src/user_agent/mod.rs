@@ -4,10 +4,12 @@
 //! No regex database at run time: each of the three families is a short chain of
 //! hand-written rules that reproduce uap-core's, in uap-core's order ([`name`], [`os`],
 //! [`device`]), with woothee recognising the niche browsers and phone systems uap-core knows
-//! by name. Audit logs repeat a handful of user agents millions of times, so results are
+//! by name, and a parser of client-go's shape ([`client_go`]) skipping the browser rules for
+//! kubectl and the control plane. Audit logs repeat a handful of user agents millions of times, so results are
 //! cached ([`Cache`]).
 
 mod cache;
+mod client_go;
 mod device;
 mod generic;
 mod name;

@@ -6,10 +6,10 @@
 
 use std::borrow::Cow;
 
-use super::generic;
 use super::scan::{
     followed_by, has_versioned, leftmost, positions, version_groups, versioned_at, word_start,
 };
+use super::{client_go, generic};
 
 /// HTTP libraries named anywhere, version optional (uap-core's `Google-HTTP-Java-Client|...`).
 const LIBRARIES: &[&str] = &[
@@ -296,8 +296,11 @@ fn dynamic_family(ua: &str, woothee_name: Option<&str>) -> Option<Cow<'static, s
     if let Some(robot) = generic::robot_name(ua) {
         return Some(Cow::Owned(robot.to_owned()));
     }
-    if let Some(browser) = browser(ua, woothee_name) {
-        return Some(Cow::Borrowed(browser));
+    // No browser rule applies to client-go's shape (kubectl and most of the control plane).
+    if client_go::parse(ua).is_none() {
+        if let Some(browser) = browser(ua, woothee_name) {
+            return Some(Cow::Borrowed(browser));
+        }
     }
     None
 }
