@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use k8s_audit_ecs::{Options, Profile, Transformer};
+mod common;
+
+use common::{native_lines, run};
+use k8s_audit_ecs::Profile;
 
 fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/node")
@@ -16,18 +19,6 @@ fn available(program: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|out| out.status.success())
-}
-
-fn run(command: &mut Command) -> String {
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{command:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -65,14 +56,7 @@ fn the_node_example_matches_the_native_core() {
             .args(["convert.mjs", "--profile", profile.name()])
             .arg(&file)
             .current_dir(&dir));
-        let native = Transformer::new(Options {
-            profile,
-            ..Options::default()
-        });
-        let expected: Vec<String> = input
-            .lines()
-            .flat_map(|line| native.transform_or_pass_through(line).0)
-            .collect();
+        let expected = native_lines(profile, &input);
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(got.len(), expected.len(), "{profile}: line count");
         for (got, expected) in got.iter().zip(&expected) {

@@ -5,19 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use k8s_audit_ecs::{Options, Profile, Transformer};
+mod common;
 
-fn run(command: &mut Command) -> String {
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{command:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{native_lines, run};
+use k8s_audit_ecs::Profile;
 
 #[test]
 fn the_python_example_matches_the_native_core() {
@@ -64,14 +55,7 @@ fn the_python_example_matches_the_native_core() {
                 host_test::artifact::COMPONENT_PATH,
             ])
             .arg(&file));
-        let native = Transformer::new(Options {
-            profile,
-            ..Options::default()
-        });
-        let expected: Vec<String> = input
-            .lines()
-            .flat_map(|line| native.transform_or_pass_through(line).0)
-            .collect();
+        let expected = native_lines(profile, &input);
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(got, expected, "{profile}");
     }
