@@ -1,6 +1,11 @@
 //! Properties that hold for every record: the output is valid JSON, one line per document;
 //! `message` is preserved exactly; every top-level key of the record survives.
 
+// The audit Event's field names, shared with the hostile suite.
+#[path = "common/hostile.rs"]
+#[allow(dead_code)]
+mod hostile;
+
 use k8s_audit_ecs::{Options, Profile, Transformer};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -25,24 +30,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// An audit-like event: real field names with values of any type.
 fn audit_event() -> impl Strategy<Value = Value> {
-    let fields = [
-        "auditID",
-        "kind",
-        "verb",
-        "requestURI",
-        "user",
-        "impersonatedUser",
-        "sourceIPs",
-        "userAgent",
-        "objectRef",
-        "responseStatus",
-        "requestObject",
-        "responseObject",
-        "requestReceivedTimestamp",
-        "timestamp",
-        "annotations",
-        "items",
-    ];
+    let fields = hostile::FIELDS;
     (
         prop::collection::vec((0..fields.len(), any_json()), 0..10),
         "[a-f0-9-]{1,36}",

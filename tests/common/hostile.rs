@@ -4,7 +4,7 @@
 use serde_json::json;
 
 /// Every field of the audit Event schema, and the values of the wrong type tried in each.
-const FIELDS: &[&str] = &[
+pub const FIELDS: &[&str] = &[
     "kind",
     "apiVersion",
     "level",
