@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::TransformError;
@@ -25,6 +24,9 @@ pub(crate) enum Node<'a> {
     Json(serde_json::Value),
     /// A field of the input record, kept as its exact JSON text.
     Raw(&'a RawValue),
+    /// A string field of the input record that was decoded successfully (so it is one line
+    /// and valid Unicode): written exactly as received, without the checks [`Node::Raw`] needs.
+    DecodedString(&'a RawValue),
     /// An object.
     Object(Fields<'a>),
 }
@@ -72,6 +74,14 @@ impl<'a> Fields<'a> {
     /// The value under a top-level key.
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, node)| node)
+    }
+
+    /// The value under a top-level key, to change in place.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Node<'a>> {
+        self.0
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, node)| node)
     }
 
     /// Sets `key` to `node`, replacing any value it had (its position is kept).
@@ -146,13 +156,23 @@ impl<'a> Fields<'a> {
     /// Writes the document as one line of compact JSON; `size_hint` is the expected length
     /// (the record's), so the buffer is allocated once.
     pub(crate) fn to_json(&self, size_hint: usize) -> String {
-        let mut buffer = Vec::with_capacity(size_hint + 1024);
-        // Serialising this tree cannot fail: every key is a string and every number finite;
-        // and serde_json writes only UTF-8.
-        match serde_json::to_writer(&mut buffer, self) {
-            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
-            Err(_) => String::new(),
+        let mut out = String::with_capacity(size_hint + 1024);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the object as compact JSON.
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (index, (key, node)) in self.0.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            write_string(out, key);
+            out.push(':');
+            node.write_json(out);
         }
+        out.push('}');
     }
 }
 
@@ -182,48 +202,89 @@ impl<'de> serde::Deserialize<'de> for RawEntries<'de> {
     }
 }
 
-impl Serialize for Fields<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, node) in &self.0 {
-            map.serialize_entry(key, node)?;
-        }
-        map.end()
-    }
-}
-
-impl Serialize for Node<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Node<'_> {
+    /// Appends the value as compact JSON.
+    fn write_json(&self, out: &mut String) {
         match self {
-            Node::Text(text) => serializer.serialize_str(text),
-            Node::Integer(value) => serializer.serialize_i64(*value),
-            Node::Boolean(value) => serializer.serialize_bool(*value),
+            Node::Text(text) => write_string(out, text),
+            Node::Integer(value) => out.push_str(itoa::Buffer::new().format(*value)),
+            Node::Boolean(value) => out.push_str(if *value { "true" } else { "false" }),
             Node::TextList(list) => {
-                let mut seq = serializer.serialize_seq(Some(list.len()))?;
-                for text in list {
-                    seq.serialize_element(text)?;
+                out.push('[');
+                for (index, text) in list.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, text);
                 }
-                seq.end()
+                out.push(']');
             }
-            Node::Json(value) => value.serialize(serializer),
+            // Serialising a `Value` cannot fail: its keys are strings, its numbers finite.
+            Node::Json(value) => out.push_str(&serde_json::to_string(value).unwrap_or_default()),
             Node::Raw(raw) if has_line_break(raw.get()) || has_surrogate_escape(raw.get()) => {
                 // Keep the output one line per document (drop the record's layout whitespace)
                 // and valid Unicode (a lone surrogate escape becomes U+FFFD).
                 let text = replace_lone_surrogates(raw.get());
-                let text = if has_line_break(&text) {
-                    compact_json(&text)
+                if has_line_break(&text) {
+                    out.push_str(&compact_json(&text));
                 } else {
-                    text.into_owned()
-                };
-                match RawValue::from_string(text) {
-                    Ok(cleaned) => cleaned.serialize(serializer),
-                    Err(_) => raw.serialize(serializer),
+                    out.push_str(&text);
                 }
             }
-            Node::Raw(raw) => raw.serialize(serializer),
-            Node::Object(fields) => fields.serialize(serializer),
+            Node::Raw(raw) | Node::DecodedString(raw) => out.push_str(raw.get()),
+            Node::Object(fields) => fields.write_json(out),
         }
     }
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json escapes it. Most strings need no
+/// escape at all: one branch-free pass (which the compiler vectorises) finds that out, and the
+/// text is then copied whole.
+fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    if needs_escape(text.as_bytes()) {
+        write_escaped(out, text);
+    } else {
+        out.push_str(text);
+    }
+    out.push('"');
+}
+
+/// Whether `bytes` holds a byte a JSON string must escape: a control character, `"` or `\`.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
+}
+
+/// Appends `text` with JSON escapes: the short forms for `"`, `\\` and the common control
+/// characters, `\u00XX` for the other control characters.
+fn write_escaped(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut copied = 0;
+    for (at, &byte) in text.as_bytes().iter().enumerate() {
+        let short = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        copied = at + 1;
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+    }
+    out.push_str(&text[copied..]);
 }
 
 /// Whether raw JSON text has a line break between its tokens. A string token cannot (JSON
@@ -232,9 +293,13 @@ fn has_line_break(text: &str) -> bool {
     !text.starts_with('"') && text.contains(['\n', '\r'])
 }
 
-/// Whether raw JSON text may hold a surrogate escape (`\uD800`-`\uDFFF`).
+/// Whether raw JSON text may hold a surrogate escape (`\uD800`-`\uDFFF`). One pass that stops
+/// only at `\u`, which is rare in real text (a `\\u` also stops it, and is sorted out by
+/// [`replace_lone_surrogates`]).
 fn has_surrogate_escape(text: &str) -> bool {
-    text.contains("\\ud") || text.contains("\\uD")
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"\\u")
+        .any(|at| matches!(bytes.get(at + 2), Some(b'd' | b'D')))
 }
 
 /// Replaces every `\u` escape of a surrogate that is not part of a pair with `\ufffd`, so the
@@ -359,7 +424,11 @@ mod tests {
         let fields = record(&text);
         assert_eq!(fields.0.len(), 20);
         assert_eq!(
-            fields.get("k3").map(|n| serde_json::to_string(n).unwrap()),
+            fields.get("k3").map(|node| {
+                let mut out = String::new();
+                node.write_json(&mut out);
+                out
+            }),
             Some("23".into())
         );
     }
@@ -387,6 +456,34 @@ mod tests {
         assert!(
             serde_json::from_str::<serde_json::Value>(&written).is_ok(),
             "{written}"
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut texts: Vec<String> = (0u8..=0x7f).map(|b| format!("a{}b", char::from(b))).collect();
+        texts.extend(
+            ["", "plain", "\"quoted\" \\ path", "tab\there\u{1}\u{1f}", "é ✓ 😀 \u{7f}"]
+                .map(String::from),
+        );
+        for text in &texts {
+            let mut out = String::new();
+            write_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn produced_values_are_written_as_json() {
+        let mut doc = Fields::default();
+        doc.set(&["n"], Node::Integer(-42));
+        doc.set(&["b"], Node::Boolean(false));
+        doc.set(&["l"], Node::TextList(vec!["x".into(), "y\"z".into()]));
+        doc.set(&["j"], Node::Json(serde_json::json!({"k": [1, null]})));
+        doc.set(&["e"], Node::TextList(vec![]));
+        assert_eq!(
+            doc.to_json(0),
+            r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[]}"#
         );
     }
 

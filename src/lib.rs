@@ -124,8 +124,8 @@ impl Transformer {
     /// The record, or the event text found in it, is not JSON, not an object, or not an audit
     /// event. [`error_document`] turns the record and the error into the pass-through document.
     pub fn transform(&self, record: &str) -> Result<Vec<String>, TransformError> {
-        let fields = Fields::parse_object(record, "the record")?;
-        let found = shape::locate(record, &fields, &self.options.event_field);
+        let mut fields = Fields::parse_object(record, "the record")?;
+        let found = shape::locate(record, &mut fields, &self.options.event_field);
         let event = parse_event(&found.text, &found.source)?;
         if event.is_event_list() {
             let items = event

@@ -46,10 +46,15 @@ pub(crate) struct Found<'r> {
 }
 
 /// Finds the event text in a record: the `message` string field, else the `event_field`
-/// string field, else the record itself.
-pub(crate) fn locate<'r>(record: &'r str, fields: &Fields<'r>, event_field: &'r str) -> Found<'r> {
+/// string field, else the record itself. The field found is marked as decoded, so writing it
+/// back skips the checks a record field otherwise gets.
+pub(crate) fn locate<'r>(
+    record: &'r str,
+    fields: &mut Fields<'r>,
+    event_field: &'r str,
+) -> Found<'r> {
     for name in ["message", event_field] {
-        if let Some(text) = string_field(fields, name) {
+        if let Some(text) = decode_string_field(fields, name) {
             return Found {
                 text,
                 source: Source::Field(name),
@@ -64,16 +69,20 @@ pub(crate) fn locate<'r>(record: &'r str, fields: &Fields<'r>, event_field: &'r 
     }
 }
 
-/// The unescaped value of a top-level string field.
-fn string_field<'r>(fields: &Fields<'r>, name: &str) -> Option<Cow<'r, str>> {
-    let Some(Node::Raw(raw)) = fields.get(name) else {
+/// The unescaped value of a top-level string field, which is then marked
+/// [`Node::DecodedString`].
+fn decode_string_field<'r>(fields: &mut Fields<'r>, name: &str) -> Option<Cow<'r, str>> {
+    let node = fields.get_mut(name)?;
+    let Node::Raw(raw) = *node else {
         return None;
     };
     let text = raw.get();
     if !text.starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Key<'r>>(text).ok().map(|key| key.0)
+    let decoded = serde_json::from_str::<Key<'r>>(text).ok()?.0;
+    *node = Node::DecodedString(raw);
+    Some(decoded)
 }
 
 /// The fields an output starts from when the event is not wrapped in the record:

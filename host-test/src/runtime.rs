@@ -197,6 +197,10 @@ pub(crate) fn new_engine() -> Result<Engine, Error> {
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     // A time budget per call: generated code checks the epoch at loop heads and calls.
     config.epoch_interruption(true);
+    // `HOST_TEST_PERFMAP=1` names the component's functions for `perf` (/tmp/perf-<pid>.map).
+    if std::env::var_os("HOST_TEST_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     Ok(Engine::new(&config)?)
 }
 
