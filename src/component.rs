@@ -10,7 +10,7 @@ wit_bindgen::generate!({
 });
 
 use exports::k8s_audit_ecs::transform::normalizer::{
-    self as wit, Guest, GuestTransformer, JsonSyntaxError,
+    self as wit, Guest, GuestTransformer, JsonSyntaxError, LineFailure, LinesOutput,
 };
 
 struct Component;
@@ -59,6 +59,31 @@ impl GuestTransformer for Shell {
             .map(|record| self.0.transform(record).map_err(Into::into))
             .collect()
     }
+
+    fn transform_lines(&self, records: String) -> LinesOutput {
+        // Documents are usually a little larger than their records.
+        let mut documents = String::with_capacity(records.len() + records.len() / 4 + 64);
+        let summary = self.0.transform_lines(&records, &mut documents);
+        LinesOutput {
+            documents,
+            records: count(summary.records),
+            converted: count(summary.documents),
+            failures: summary
+                .failures
+                .into_iter()
+                .map(|failure| LineFailure {
+                    line: count(failure.line),
+                    error: failure.error.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A count as WIT's `u32`. A string that crosses the boundary is under 4 GiB, so no count of
+/// its lines or documents can exceed it; saturating keeps that an assumption, not a panic.
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl From<TransformError> for wit::TransformError {

@@ -72,6 +72,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The value under a top-level key.
+    #[cfg(test)]
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, node)| node)
     }
@@ -162,7 +163,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Appends the object as compact JSON.
-    fn write_json(&self, out: &mut String) {
+    pub(crate) fn write_json(&self, out: &mut String) {
         out.push('{');
         for (index, (key, node)) in self.0.iter().enumerate() {
             if index > 0 {
@@ -252,9 +253,9 @@ fn write_string(out: &mut String, text: &str) {
 
 /// Whether `bytes` holds a byte a JSON string must escape: a control character, `"` or `\`.
 fn needs_escape(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
+    bytes.iter().fold(false, |found, &b| {
+        found | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// Appends `text` with JSON escapes: the short forms for `"`, `\\` and the common control
@@ -461,10 +462,18 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        let mut texts: Vec<String> = (0u8..=0x7f).map(|b| format!("a{}b", char::from(b))).collect();
+        let mut texts: Vec<String> = (0u8..=0x7f)
+            .map(|b| format!("a{}b", char::from(b)))
+            .collect();
         texts.extend(
-            ["", "plain", "\"quoted\" \\ path", "tab\there\u{1}\u{1f}", "é ✓ 😀 \u{7f}"]
-                .map(String::from),
+            [
+                "",
+                "plain",
+                "\"quoted\" \\ path",
+                "tab\there\u{1}\u{1f}",
+                "é ✓ 😀 \u{7f}",
+            ]
+            .map(String::from),
         );
         for text in &texts {
             let mut out = String::new();

@@ -124,6 +124,70 @@ impl Transformer {
     /// The record, or the event text found in it, is not JSON, not an object, or not an audit
     /// event. [`error_document`] turns the record and the error into the pass-through document.
     pub fn transform(&self, record: &str) -> Result<Vec<String>, TransformError> {
+        let mut documents = Vec::with_capacity(1);
+        self.convert(record, &mut |document, size_hint| {
+            documents.push(document.to_json(size_hint));
+        })?;
+        Ok(documents)
+    }
+
+    /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
+    /// `\n`, and returns how many there were: a host that reuses `out` allocates nothing per
+    /// document. On error `out` is left as it was.
+    ///
+    /// # Errors
+    ///
+    /// As [`Transformer::transform`].
+    pub fn transform_into(&self, record: &str, out: &mut String) -> Result<usize, TransformError> {
+        let start = out.len();
+        let mut count = 0;
+        let converted = self.convert(record, &mut |document, _| {
+            document.write_json(out);
+            out.push('\n');
+            count += 1;
+        });
+        match converted {
+            Ok(()) => Ok(count),
+            Err(error) => {
+                out.truncate(start);
+                Err(error)
+            }
+        }
+    }
+
+    /// Converts newline-delimited records (NDJSON, as a log file holds them): each line is one
+    /// record (a trailing `\r` is dropped; the last line needs no `\n`). Appends every
+    /// record's documents to `out` in input order, one per line; a record that fails is
+    /// written through as its [`error_document`] and listed in the summary's failures, so
+    /// every line gives at least one output line, or none for an empty `EventList`.
+    pub fn transform_lines(&self, text: &str, out: &mut String) -> LinesSummary {
+        let mut summary = LinesSummary::default();
+        for (index, line) in text.split_terminator('\n').enumerate() {
+            let record = line.strip_suffix('\r').unwrap_or(line);
+            summary.records += 1;
+            match self.transform_into(record, out) {
+                Ok(count) => summary.documents += count,
+                Err(error) => {
+                    out.push_str(&error_document(record, &error));
+                    out.push('\n');
+                    summary.failures.push(LineFailure {
+                        line: index + 1,
+                        error,
+                    });
+                }
+            }
+        }
+        summary
+    }
+
+    /// Finds the event (or the events of an `EventList`) in `record` and hands each output
+    /// document to `emit`, with the size it is expected to have. On error, some documents of
+    /// an `EventList` may have been emitted already.
+    fn convert(
+        &self,
+        record: &str,
+        emit: &mut dyn FnMut(&Fields<'_>, usize),
+    ) -> Result<(), TransformError> {
         let mut fields = Fields::parse_object(record, "the record")?;
         let found = shape::locate(record, &mut fields, &self.options.event_field);
         let event = parse_event(&found.text, &found.source)?;
@@ -134,18 +198,16 @@ impl Transformer {
                 .ok_or_else(|| TransformError::NotAnAuditEvent {
                     reason: format!("{} is an EventList without an `items` array", found.source),
                 })?;
-            return items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    let source = format_args!("item {index} of the EventList");
-                    let event = parse_event(item.get(), &source)?;
-                    if !event.is_event() {
-                        return Err(not_an_event(&source));
-                    }
-                    Ok(self.document(shape::message_only(item.get()), &event, item.get().len()))
-                })
-                .collect();
+            for (index, item) in items.iter().enumerate() {
+                let source = format_args!("item {index} of the EventList");
+                let event = parse_event(item.get(), &source)?;
+                if !event.is_event() {
+                    return Err(not_an_event(&source));
+                }
+                let document = self.document(shape::message_only(item.get()), &event);
+                emit(&document, item.get().len());
+            }
+            return Ok(());
         }
         if !event.is_event() {
             return Err(match found.shape {
@@ -162,7 +224,8 @@ impl Transformer {
             shape::Shape::Wrapped => fields,
             shape::Shape::Bare => shape::message_only(record),
         };
-        Ok(vec![self.document(base, &event, record.len())])
+        emit(&self.document(base, &event), record.len());
+        Ok(())
     }
 
     /// Like [`Transformer::transform`], but a record that fails yields its pass-through
@@ -175,19 +238,34 @@ impl Transformer {
     }
 
     /// The output document: `base` with the profile's fields for `event` deep-merged in.
-    fn document<'a>(
-        &self,
-        mut base: Fields<'a>,
-        event: &AuditEvent<'a>,
-        size_hint: usize,
-    ) -> String {
+    fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> Fields<'a> {
         let mut produced = Fields::default();
         self.options
             .profile
             .apply(event, &mut produced, &|text| self.parse_user_agent(text));
         base.merge(produced);
-        base.to_json(size_hint)
+        base
     }
+}
+
+/// What [`Transformer::transform_lines`] did.
+#[derive(Debug, Default)]
+pub struct LinesSummary {
+    /// Records (lines) read.
+    pub records: usize,
+    /// Documents written for the records that converted.
+    pub documents: usize,
+    /// The records that failed, in input order; their pass-through documents were written.
+    pub failures: Vec<LineFailure>,
+}
+
+/// A record of [`Transformer::transform_lines`] that failed.
+#[derive(Debug)]
+pub struct LineFailure {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// Why it failed.
+    pub error: TransformError,
 }
 
 fn not_an_event(source: &dyn std::fmt::Display) -> TransformError {

@@ -35,9 +35,13 @@ pub fn read_built_component() -> Result<Vec<u8>, Error> {
 }
 
 /// Where [`crate::Runtime::load_built`] caches the component's machine code: next to it,
-/// named after the hash of its bytes.
-pub fn precompiled_path() -> PathBuf {
-    PathBuf::from(format!("{COMPONENT_PATH}.{COMPONENT_HASH}.cwasm"))
+/// named after the hash of its bytes (code without the time budget's checks is cached apart).
+pub fn precompiled_path(budget: crate::TimeBudget) -> PathBuf {
+    let variant = match budget {
+        crate::TimeBudget::Enforced => "",
+        crate::TimeBudget::Off => ".unbudgeted",
+    };
+    PathBuf::from(format!("{COMPONENT_PATH}.{COMPONENT_HASH}{variant}.cwasm"))
 }
 
 /// Whether the sources the component was built from are unchanged since (a source that can

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use k8s_audit_ecs::{Options, Transformer, user_agent};
 
 use crate::runtime::{compile, load_precompiled, new_engine};
-use crate::{Error, Runtime, Session, artifact};
+use crate::{Error, Runtime, Session, TimeBudget, artifact};
 
 /// How long each measurement runs, at least.
 const MIN_TIME: Duration = Duration::from_millis(1500);
@@ -216,12 +216,12 @@ pub fn memory(runtime: &Runtime, records: &[String]) -> Result<(usize, usize), E
 /// and one fresh instantiation with its transformer.
 pub fn startup(runtime: &Runtime) -> Result<(f64, f64, f64), Error> {
     let bytes = artifact::read_built_component()?;
-    let engine = new_engine()?;
+    let engine = new_engine(TimeBudget::Enforced)?;
     let start = Instant::now();
     compile(&engine, &bytes)?;
     let compile_ms = start.elapsed().as_secs_f64() * 1e3;
     let start = Instant::now();
-    let cached = load_precompiled(&engine, &artifact::precompiled_path());
+    let cached = load_precompiled(&engine, &artifact::precompiled_path(TimeBudget::Enforced));
     let load_ms = start.elapsed().as_secs_f64() * 1e3;
     if cached.is_none() {
         return Err(Error::new(

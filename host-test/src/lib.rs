@@ -31,4 +31,7 @@ pub mod ndjson;
 mod runtime;
 
 pub use error::Error;
-pub use runtime::{Interruption, Limits, Outcome, Runtime, Session, interruption_overhead};
+pub use runtime::{
+    Interruption, Limits, LineFailure, LinesOutcome, Outcome, Runtime, Session, TimeBudget,
+    interruption_overhead,
+};

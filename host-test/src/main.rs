@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use host_test::{Error, Limits, Runtime, Session, check, ndjson};
+use host_test::{Error, Limits, Runtime, Session, TimeBudget, check, ndjson};
 use k8s_audit_ecs::{Options, Profile};
 
 const USAGE: &str = "\
@@ -32,7 +32,8 @@ options:
   --field NAME      the string field holding the event when there is no `message` (default: log)
   --component FILE  a component file to load instead of the one built from this workspace
   --memory-limit MIB  the largest linear memory one instance may use (default 512)
-  --time-limit MS     the longest one call may run (default 10000)
+  --time-limit MS     the longest one call may run (default 10000); 0 turns the time
+                      budget off, for trusted input (about a quarter faster)
       A record that traps or exceeds a limit is passed through with error.type
       component_trap; the component is instantiated afresh and the stream goes on.
 ";
@@ -73,6 +74,8 @@ struct Args {
     field: Option<String>,
     component: Option<PathBuf>,
     limits: Limits,
+    /// Whether calls run under the time budget (`--time-limit 0` turns it off).
+    budget: TimeBudget,
     output: Option<PathBuf>,
     paths: Vec<PathBuf>,
 }
@@ -105,7 +108,11 @@ fn parse_args(args: &[String]) -> Result<Args, Failure> {
             }
             "--time-limit" => {
                 let millis: u64 = number(&value("--time-limit")?, "--time-limit")?;
-                parsed.limits.time_per_call = std::time::Duration::from_millis(millis);
+                if millis == 0 {
+                    parsed.budget = TimeBudget::Off;
+                } else {
+                    parsed.limits.time_per_call = std::time::Duration::from_millis(millis);
+                }
             }
             "-h" | "--help" => return Ok(Args::help()),
             flag if flag.starts_with("--") => {
@@ -134,6 +141,7 @@ impl Args {
             field: None,
             component: None,
             limits: Limits::default(),
+            budget: TimeBudget::Enforced,
             output: None,
             paths: Vec::new(),
         }
@@ -151,8 +159,8 @@ fn run(args: &[String]) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = match &args.component {
-        Some(path) => Runtime::load_file(path)?,
-        None => Runtime::load_built()?,
+        Some(path) => Runtime::load_file_with(path, args.budget)?,
+        None => Runtime::load_built_with(args.budget)?,
     };
     let mut options = Options {
         profile: args.profile,

@@ -4,8 +4,11 @@ use std::io::{BufRead, Write};
 
 use crate::{Error, Outcome, Session};
 
-/// How many records cross into the component per call.
-pub const BATCH_SIZE: usize = 256;
+/// The most records that cross into the component in one call.
+pub const BATCH_RECORDS: usize = 1000;
+/// The most text that crosses into the component in one call (a batch closes at the first
+/// record that reaches it, so one large record still makes a batch of its own).
+pub const BATCH_BYTES: usize = 4 << 20;
 
 /// What a stream conversion did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,9 @@ pub fn transform_stream(
 }
 
 /// [`transform_stream`], calling `progress` with the running totals after each batch.
+///
+/// Records cross into the component as one NDJSON text per batch (the WIT `transform-lines`)
+/// and the documents come back as one text, so a batch costs two copies.
 pub fn transform_stream_with_progress(
     session: &mut Session<'_>,
     mut input: impl BufRead,
@@ -57,56 +63,52 @@ pub fn transform_stream_with_progress(
 ) -> Result<Summary, Error> {
     let mut summary = Summary::default();
     let mut line = Vec::new();
-    let mut batch: Vec<String> = Vec::with_capacity(BATCH_SIZE);
-    let mut invalid_utf8: Vec<bool> = Vec::with_capacity(BATCH_SIZE);
+    let mut batch = String::new();
+    let mut batch_records = 0;
     let mut line_number = 0u64;
     loop {
         line.clear();
         let read = input
             .read_until(b'\n', &mut line)
             .map_err(|e| Error::new(format!("{name}:{}: cannot read: {e}", line_number + 1)))?;
+        let mut invalid = None;
         if read > 0 {
             line_number += 1;
             let record = strip_line_end(&line);
             match std::str::from_utf8(record) {
                 Ok(text) => {
-                    batch.push(text.to_owned());
-                    invalid_utf8.push(false);
+                    batch.push_str(text);
+                    batch.push('\n');
+                    batch_records += 1;
                 }
-                Err(_) => {
-                    batch.push(String::from_utf8_lossy(record).into_owned());
-                    invalid_utf8.push(true);
-                }
+                Err(_) => invalid = Some(String::from_utf8_lossy(record).into_owned()),
             }
         }
-        if batch.len() == BATCH_SIZE || (read == 0 && !batch.is_empty()) {
-            let outcomes = session.transform_batch(&batch)?;
-            for ((record, outcome), bad_bytes) in batch.iter().zip(outcomes).zip(&invalid_utf8) {
-                let outcome = if *bad_bytes {
-                    Outcome::Failed {
-                        kind: "invalid_utf8".into(),
-                        message:
-                            "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD"
-                                .into(),
-                    }
-                } else {
-                    outcome
-                };
-                summary.records += 1;
-                match &outcome {
-                    Outcome::Documents(documents) => summary.documents += documents.len() as u64,
-                    Outcome::Failed { .. } => summary.errors += 1,
-                }
-                for document in outcome.into_lines(record) {
-                    output
-                        .write_all(document.as_bytes())
-                        .and_then(|()| output.write_all(b"\n"))
-                        .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
-                }
-            }
+        let full = batch_records == BATCH_RECORDS || batch.len() >= BATCH_BYTES;
+        if !batch.is_empty() && (full || invalid.is_some() || read == 0) {
+            let converted = session.transform_lines(&batch)?;
+            summary.records += converted.records as u64;
+            summary.documents += converted.converted as u64;
+            summary.errors += converted.failures.len() as u64;
+            write(&mut output, &converted.documents)?;
             batch.clear();
+            batch_records = 0;
             progress(&summary);
-            invalid_utf8.clear();
+        }
+        // A line that is not UTF-8 cannot cross as a string: it is passed through here, after
+        // the lines before it, so the output keeps the input's order.
+        if let Some(record) = invalid {
+            let outcome = Outcome::Failed {
+                kind: "invalid_utf8".into(),
+                message: "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD"
+                    .into(),
+            };
+            summary.records += 1;
+            summary.errors += 1;
+            for document in outcome.into_lines(&record) {
+                write(&mut output, &document)?;
+                write(&mut output, "\n")?;
+            }
         }
         if read == 0 {
             break;
@@ -116,6 +118,12 @@ pub fn transform_stream_with_progress(
         .flush()
         .map_err(|e| Error::new(format!("cannot write the output: {e}")))?;
     Ok(summary)
+}
+
+fn write(output: &mut dyn Write, text: &str) -> Result<(), Error> {
+    output
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::new(format!("cannot write the output: {e}")))
 }
 
 fn strip_line_end(line: &[u8]) -> &[u8] {

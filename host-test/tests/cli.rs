@@ -112,6 +112,18 @@ fn transform_reads_the_sample_log() {
     );
 }
 
+/// `--time-limit 0` runs the component without the time budget (other machine code, cached
+/// apart): the same documents.
+#[test]
+fn transform_without_a_time_budget_writes_the_same_documents() {
+    let args = ["transform", "fixtures/sample-audit.log"];
+    let budgeted = host_test(&args, "");
+    let unbudgeted = host_test(&[&args[..], &["--time-limit", "0"]].concat(), "");
+    assert!(unbudgeted.status.success(), "{}", text(&unbudgeted.stderr));
+    assert!(!budgeted.stdout.is_empty());
+    assert_eq!(text(&unbudgeted.stdout), text(&budgeted.stdout));
+}
+
 #[test]
 fn user_errors_are_one_line_naming_the_file() {
     let dir = scratch("errors");

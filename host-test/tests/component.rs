@@ -77,6 +77,44 @@ fn the_component_matches_the_native_core() {
     }
 }
 
+/// A text of records gives, in one `transform-lines` call, the bytes the native core's
+/// `transform_lines` gives, and the same failures by line.
+#[test]
+fn transform_lines_matches_the_native_core() {
+    let sample = std::fs::read_to_string(workspace("fixtures/sample-audit.log")).unwrap();
+    let text = format!(
+        "{sample}\nnot json\r\n[1]\n{}\n{{\"kind\":\"EventList\",\"items\":[]}}\n{}",
+        r#"{"kind":"EventList","items":[{"auditID":"a"},{"auditID":"b"}]}"#,
+        sample.lines().next().unwrap()
+    );
+    for profile in Profile::ALL {
+        let native = Transformer::new(options(profile));
+        let mut expected = String::new();
+        let summary = native.transform_lines(&text, &mut expected);
+        let mut session = Session::new(runtime(), &options(profile)).unwrap();
+        let outcome = session.transform_lines(&text).unwrap();
+        assert_eq!(outcome.documents, expected);
+        assert_eq!(outcome.records, summary.records);
+        assert_eq!(outcome.converted, summary.documents);
+        let failures: Vec<(usize, &str, String)> = summary
+            .failures
+            .iter()
+            .map(|f| (f.line, f.error.kind(), f.error.to_string()))
+            .collect();
+        let crossed: Vec<(usize, &str, String)> = outcome
+            .failures
+            .iter()
+            .map(|f| (f.line, f.kind.as_str(), f.message.clone()))
+            .collect();
+        assert_eq!(crossed, failures);
+        assert_eq!(
+            failures.iter().map(|f| f.0).collect::<Vec<_>>(),
+            [11, 12, 13],
+            "the blank line ending the sample, `not json` and `[1]`"
+        );
+    }
+}
+
 #[test]
 fn errors_cross_the_boundary_with_their_keyword() {
     let mut session = Session::new(runtime(), &Options::default()).unwrap();
