@@ -251,42 +251,74 @@ fn write_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// Whether `bytes` holds a byte a JSON string must escape: a control character, `"` or `\`.
+/// Whether `bytes` holds a byte a JSON string must escape: a control character, `"` or `\\`.
+/// Sixteen bytes at a time without a branch inside (the compiler turns each block into a few
+/// SIMD instructions), then byte by byte for the rest.
 fn needs_escape(bytes: &[u8]) -> bool {
-    bytes.iter().fold(false, |found, &b| {
-        found | (b < 0x20) | (b == b'"') | (b == b'\\')
-    })
+    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |found, &b| found | special(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| special(b))
 }
 
 /// Appends `text` with JSON escapes: the short forms for `"`, `\\` and the common control
-/// characters, `\u00XX` for the other control characters.
+/// characters, `\u00XX` for the other control characters. A table lookup per byte, as
+/// serde_json does it.
 fn write_escaped(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
     let mut copied = 0;
-    for (at, &byte) in text.as_bytes().iter().enumerate() {
-        let short = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0x00..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&text[copied..at]);
-        copied = at + 1;
-        if short.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(short);
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let escape = ESCAPE[usize::from(byte)];
+        at += 1;
+        if escape == 0 {
+            continue;
+        }
+        // `at - 1` is the escaped byte, which is ASCII: a character boundary.
+        out.push_str(&text[copied..at - 1]);
+        copied = at;
+        // Constant strings: each push is a store of known size, not a call.
+        match escape {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'n' => out.push_str("\\n"),
+            b'r' => out.push_str("\\r"),
+            b't' => out.push_str("\\t"),
+            b'b' => out.push_str("\\b"),
+            b'f' => out.push_str("\\f"),
+            _ => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            }
         }
     }
     out.push_str(&text[copied..]);
 }
+
+/// For each byte, the letter of its escape (`u` for `\u00XX`), or 0 when it needs none.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// Whether raw JSON text has a line break between its tokens. A string token cannot (JSON
 /// strings hold no raw control characters), so the common case, a string, is not scanned.

@@ -1,7 +1,7 @@
 //! `host-test bench`: the transform's speed, side by side, on the same records.
 //!
 //! Measures the native core, the component one call per record and in batches of 100 and
-//! 1000, a floor (serde_json parsing each record into a `Value` and writing it back), the
+//! 1000 (with and without the time budget), a floor (serde_json parsing each record into a `Value` and writing it back), the
 //! user-agent parser cached and uncached, start-up (compile, cached load, instantiation),
 //! linear memory after 1k and 1M events, and end to end `host-test transform` against a jq
 //! program doing the baseline mapping on the same file.
@@ -109,12 +109,34 @@ fn repeat(records: &[String], count: usize) -> Vec<String> {
         .collect()
 }
 
-/// Throughput of every path on one input, in the order the report prints them.
-pub fn throughput(runtime: &Runtime, input: &Input) -> Result<Vec<Throughput>, Error> {
+/// The NDJSON texts of `records` in batches of `size` (what `transform-lines` takes).
+fn line_batches(records: &[String], size: usize) -> Vec<String> {
+    records
+        .chunks(size)
+        .map(|chunk| {
+            let mut text = chunk.join("\n");
+            text.push('\n');
+            text
+        })
+        .collect()
+}
+
+/// Throughput of every path on one input, in the order the report prints them: the native
+/// core (one `transform` per record, then NDJSON into one buffer); the component one call per
+/// record, through `transform-lines` in batches of 100 and 1000 and through `transform-batch`;
+/// the same without the time budget (`unbudgeted`, a runtime loaded with
+/// [`crate::TimeBudget::Off`]); and the floor.
+pub fn throughput(
+    runtime: &Runtime,
+    unbudgeted: &Runtime,
+    input: &Input,
+) -> Result<Vec<Throughput>, Error> {
     let records = repeat(&input.records, 1000);
+    let batches = |size| line_batches(&records, size);
+    let (lines_100, lines_1000) = (batches(100), batches(1000));
     let native = Transformer::new(Options::default());
     let mut session = Session::new(runtime, &Options::default())?;
-    let mut results = vec![measure("a. native core", &records, || {
+    let mut results = vec![measure("a. native core, one call per record", &records, || {
         for record in &records {
             std::hint::black_box(
                 native
@@ -124,28 +146,48 @@ pub fn throughput(runtime: &Runtime, input: &Input) -> Result<Vec<Throughput>, E
         }
         Ok(())
     })?];
-    results.push(measure(
-        "b. component, one call per record",
-        &records,
-        || {
-            for record in &records {
-                std::hint::black_box(session.transform(record)?);
-            }
-            Ok(())
-        },
-    )?);
-    for size in [100, 1000] {
-        results.push(measure(
-            &format!("c. component, batches of {size}"),
-            &records,
-            || {
-                for chunk in records.chunks(size) {
-                    std::hint::black_box(session.transform_batch(chunk)?);
-                }
-                Ok(())
-            },
-        )?);
-    }
+    let mut buffer = String::new();
+    results.push(measure("a. native core, NDJSON of 1000", &records, || {
+        for text in &lines_1000 {
+            buffer.clear();
+            std::hint::black_box(native.transform_lines(text, &mut buffer));
+        }
+        Ok(())
+    })?);
+    let per_call = |session: &mut Session<'_>| {
+        for record in &records {
+            std::hint::black_box(session.transform(record)?);
+        }
+        Ok(())
+    };
+    let by_lines = |session: &mut Session<'_>, texts: &[String]| {
+        for text in texts {
+            std::hint::black_box(session.transform_lines(text)?);
+        }
+        Ok(())
+    };
+    results.push(measure("b. component, one call per record", &records, || {
+        per_call(&mut session)
+    })?);
+    results.push(measure("c. component, NDJSON of 100", &records, || {
+        by_lines(&mut session, &lines_100)
+    })?);
+    results.push(measure("c. component, NDJSON of 1000", &records, || {
+        by_lines(&mut session, &lines_1000)
+    })?);
+    results.push(measure("c. component, list of 1000", &records, || {
+        for chunk in records.chunks(1000) {
+            std::hint::black_box(session.transform_batch(chunk)?);
+        }
+        Ok(())
+    })?);
+    let mut session = Session::new(unbudgeted, &Options::default())?;
+    results.push(measure("b. no time budget, one call per record", &records, || {
+        per_call(&mut session)
+    })?);
+    results.push(measure("c. no time budget, NDJSON of 1000", &records, || {
+        by_lines(&mut session, &lines_1000)
+    })?);
     results.push(measure(
         "d. floor: serde_json Value round trip",
         &records,
@@ -200,14 +242,15 @@ pub fn user_agent_cost(records: &[String]) -> (f64, f64) {
     (uncached, cached)
 }
 
-/// The component's linear memory after 1,000 and after 1,000,000 events (batches of 1000).
+/// The component's linear memory after 1,000 and after 1,000,000 events (NDJSON batches of
+/// 1000, as `host-test transform` sends them).
 pub fn memory(runtime: &Runtime, records: &[String]) -> Result<(usize, usize), Error> {
-    let batch = repeat(records, 1000);
+    let batch = line_batches(&repeat(records, 1000), 1000).concat();
     let mut session = Session::new(runtime, &Options::default())?;
-    session.transform_batch(&batch)?;
+    session.transform_lines(&batch)?;
     let after_thousand = session.memory_size();
     for _ in 1..1000 {
-        session.transform_batch(&batch)?;
+        session.transform_lines(&batch)?;
     }
     Ok((after_thousand, session.memory_size()))
 }
