@@ -71,6 +71,17 @@ impl<'a> Fields<'a> {
         fields
     }
 
+    /// An empty object with room for the fields the mapping puts in one (`event`, `user`,
+    /// `kubernetes`... hold up to eight), so it is allocated once.
+    pub(crate) fn with_room() -> Self {
+        Fields::with_capacity(8)
+    }
+
+    /// An empty object with room for `fields` fields.
+    pub(crate) fn with_capacity(fields: usize) -> Self {
+        Fields(Vec::with_capacity(fields))
+    }
+
     /// The value under a top-level key.
     #[cfg(test)]
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
@@ -112,13 +123,13 @@ impl<'a> Fields<'a> {
             Some(at) => at,
             None => {
                 self.0
-                    .push((Cow::Borrowed(key), Node::Object(Fields::default())));
+                    .push((Cow::Borrowed(key), Node::Object(Fields::with_room())));
                 self.0.len() - 1
             }
         };
         let slot = &mut self.0[at].1;
         if !matches!(slot, Node::Object(_)) {
-            *slot = Node::Object(Fields::default());
+            *slot = Node::Object(Fields::with_room());
         }
         match slot {
             Node::Object(fields) => fields,

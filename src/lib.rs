@@ -239,7 +239,8 @@ impl Transformer {
 
     /// The output document: `base` with the profile's fields for `event` deep-merged in.
     fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> Fields<'a> {
-        let mut produced = Fields::default();
+        // Room for every top-level object the extended profile produces.
+        let mut produced = Fields::with_capacity(16);
         self.options
             .profile
             .apply(event, &mut produced, &|text| self.parse_user_agent(text));

@@ -136,16 +136,20 @@ pub fn throughput(
     let (lines_100, lines_1000) = (batches(100), batches(1000));
     let native = Transformer::new(Options::default());
     let mut session = Session::new(runtime, &Options::default())?;
-    let mut results = vec![measure("a. native core, one call per record", &records, || {
-        for record in &records {
-            std::hint::black_box(
-                native
-                    .transform(record)
-                    .map_err(|e| Error::new(e.to_string()))?,
-            );
-        }
-        Ok(())
-    })?];
+    let mut results = vec![measure(
+        "a. native core, one call per record",
+        &records,
+        || {
+            for record in &records {
+                std::hint::black_box(
+                    native
+                        .transform(record)
+                        .map_err(|e| Error::new(e.to_string()))?,
+                );
+            }
+            Ok(())
+        },
+    )?];
     let mut buffer = String::new();
     results.push(measure("a. native core, NDJSON of 1000", &records, || {
         for text in &lines_1000 {
@@ -166,9 +170,11 @@ pub fn throughput(
         }
         Ok(())
     };
-    results.push(measure("b. component, one call per record", &records, || {
-        per_call(&mut session)
-    })?);
+    results.push(measure(
+        "b. component, one call per record",
+        &records,
+        || per_call(&mut session),
+    )?);
     results.push(measure("c. component, NDJSON of 100", &records, || {
         by_lines(&mut session, &lines_100)
     })?);
@@ -182,12 +188,16 @@ pub fn throughput(
         Ok(())
     })?);
     let mut session = Session::new(unbudgeted, &Options::default())?;
-    results.push(measure("b. no time budget, one call per record", &records, || {
-        per_call(&mut session)
-    })?);
-    results.push(measure("c. no time budget, NDJSON of 1000", &records, || {
-        by_lines(&mut session, &lines_1000)
-    })?);
+    results.push(measure(
+        "b. no time budget, one call per record",
+        &records,
+        || per_call(&mut session),
+    )?);
+    results.push(measure(
+        "c. no time budget, NDJSON of 1000",
+        &records,
+        || by_lines(&mut session, &lines_1000),
+    )?);
     results.push(measure(
         "d. floor: serde_json Value round trip",
         &records,
