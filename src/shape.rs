@@ -171,9 +171,16 @@ mod tests {
         ];
         for token in tokens {
             let expected: String = serde_json::from_str(token).unwrap();
-            assert_eq!(decode_string_token(token).as_deref(), Some(expected.as_str()), "{token}");
+            assert_eq!(
+                decode_string_token(token).as_deref(),
+                Some(expected.as_str()),
+                "{token}"
+            );
         }
-        assert!(matches!(decode_string_token(r#""no escape""#), Some(Cow::Borrowed(_))));
+        assert!(matches!(
+            decode_string_token(r#""no escape""#),
+            Some(Cow::Borrowed(_))
+        ));
     }
 
     #[test]

@@ -24,8 +24,9 @@ usage:
   host-test info [--component FILE]
       Prints the component's path, size and imports.
   host-test bench
-      Measures throughput (native, component per call and batched, a serde_json floor,
-      jq end to end), user-agent parsing cost, memory and start-up. Build with --release.
+      Measures throughput (native, component per call and batched, with and without the
+      time budget, a serde_json floor, jq end to end), user-agent parsing cost, memory and
+      start-up. Build with --release.
 
 options:
   --profile P       baseline (default) or extended
