@@ -16,7 +16,7 @@ use k8s_audit_ecs::{Options, Transformer, user_agent};
 use crate::runtime::{compile, load_precompiled, new_engine};
 use crate::{Error, Runtime, Session, TimeBudget, artifact};
 
-/// How long each measurement runs, at least.
+/// How long each throughput measurement runs in all, at least (split into rounds).
 const MIN_TIME: Duration = Duration::from_millis(1500);
 
 /// One throughput figure.
@@ -77,28 +77,6 @@ pub fn inputs(workspace: &Path) -> Result<Vec<Input>, Error> {
     ])
 }
 
-/// Runs `pass` (one pass over `records`) until [`MIN_TIME`] has passed.
-fn measure(
-    name: &str,
-    records: &[String],
-    mut pass: impl FnMut() -> Result<(), Error>,
-) -> Result<Throughput, Error> {
-    pass()?; // warm up
-    let bytes: usize = records.iter().map(String::len).sum();
-    let start = Instant::now();
-    let mut passes = 0u64;
-    while start.elapsed() < MIN_TIME {
-        pass()?;
-        passes += 1;
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    Ok(Throughput {
-        name: name.to_owned(),
-        events_per_second: (passes as f64 * records.len() as f64) / seconds,
-        megabytes_per_second: (passes as f64 * bytes as f64) / seconds / 1e6,
-    })
-}
-
 /// Repeats `records` until there are at least `count`.
 fn repeat(records: &[String], count: usize) -> Vec<String> {
     records
@@ -121,96 +99,154 @@ fn line_batches(records: &[String], size: usize) -> Vec<String> {
         .collect()
 }
 
+/// One pass over the records by one path.
+type Pass<'a> = Box<dyn FnMut() -> Result<(), Error> + 'a>;
+
+/// How many rounds [`measure_interleaved`] runs; each path's figure is its median round.
+const ROUNDS: usize = 7;
+
+/// Measures several paths on the same records in interleaved rounds (every path runs once
+/// per round, for at least `MIN_TIME / ROUNDS`), and gives each path its median round. On a
+/// shared machine whose speed drifts, the paths then see the same conditions, so their
+/// ratios hold better than with one long measurement after another.
+fn measure_interleaved(
+    records: &[String],
+    paths: &mut [(&str, Pass<'_>)],
+) -> Result<Vec<Throughput>, Error> {
+    let bytes: usize = records.iter().map(String::len).sum();
+    let round_time = MIN_TIME / ROUNDS as u32;
+    let mut rounds: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); paths.len()];
+    for (_, pass) in paths.iter_mut() {
+        pass()?; // warm up
+    }
+    for _ in 0..ROUNDS {
+        for ((_, pass), rates) in paths.iter_mut().zip(&mut rounds) {
+            let start = Instant::now();
+            let mut passes = 0u64;
+            while start.elapsed() < round_time {
+                pass()?;
+                passes += 1;
+            }
+            rates.push(passes as f64 / start.elapsed().as_secs_f64());
+        }
+    }
+    Ok(paths
+        .iter()
+        .zip(rounds)
+        .map(|((name, _), mut rates)| {
+            rates.sort_by(f64::total_cmp);
+            let passes_per_second = rates[rates.len() / 2];
+            Throughput {
+                name: (*name).to_owned(),
+                events_per_second: passes_per_second * records.len() as f64,
+                megabytes_per_second: passes_per_second * bytes as f64 / 1e6,
+            }
+        })
+        .collect())
+}
+
 /// Throughput of every path on one input, in the order the report prints them: the native
 /// core (one `transform` per record, then NDJSON into one buffer); the component one call per
 /// record, through `transform-lines` in batches of 100 and 1000 and through `transform-batch`;
 /// the same without the time budget (`unbudgeted`, a runtime loaded with
-/// [`crate::TimeBudget::Off`]); and the floor.
+/// [`crate::TimeBudget::Off`]); and the floor. Each component path has its own instance.
 pub fn throughput(
     runtime: &Runtime,
     unbudgeted: &Runtime,
     input: &Input,
 ) -> Result<Vec<Throughput>, Error> {
     let records = repeat(&input.records, 1000);
-    let batches = |size| line_batches(&records, size);
-    let (lines_100, lines_1000) = (batches(100), batches(1000));
+    let (lines_100, lines_1000) = (line_batches(&records, 100), line_batches(&records, 1000));
     let native = Transformer::new(Options::default());
-    let mut session = Session::new(runtime, &Options::default())?;
-    let mut results = vec![measure(
-        "a. native core, one call per record",
-        &records,
-        || {
-            for record in &records {
-                std::hint::black_box(
-                    native
-                        .transform(record)
-                        .map_err(|e| Error::new(e.to_string()))?,
-                );
-            }
-            Ok(())
-        },
-    )?];
+    let session = || Session::new(runtime, &Options::default());
+    let mut listed = session()?;
     let mut buffer = String::new();
-    results.push(measure("a. native core, NDJSON of 1000", &records, || {
-        for text in &lines_1000 {
-            buffer.clear();
-            std::hint::black_box(native.transform_lines(text, &mut buffer));
-        }
-        Ok(())
-    })?);
-    let per_call = |session: &mut Session<'_>| {
-        for record in &records {
+    let mut paths: Vec<(&str, Pass<'_>)> = vec![
+        (
+            "a. native core, one call per record",
+            Box::new(|| {
+                for record in &records {
+                    std::hint::black_box(
+                        native
+                            .transform(record)
+                            .map_err(|e| Error::new(e.to_string()))?,
+                    );
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "a. native core, NDJSON of 1000",
+            Box::new(|| {
+                for text in &lines_1000 {
+                    buffer.clear();
+                    std::hint::black_box(native.transform_lines(text, &mut buffer));
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "b. component, one call per record",
+            per_call(session()?, &records),
+        ),
+        (
+            "c. component, NDJSON of 100",
+            by_lines(session()?, &lines_100),
+        ),
+        (
+            "c. component, NDJSON of 1000",
+            by_lines(session()?, &lines_1000),
+        ),
+        (
+            "c. component, list of 1000",
+            Box::new(|| {
+                for chunk in records.chunks(1000) {
+                    std::hint::black_box(listed.transform_batch(chunk)?);
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "b. no time budget, one call per record",
+            per_call(Session::new(unbudgeted, &Options::default())?, &records),
+        ),
+        (
+            "c. no time budget, NDJSON of 1000",
+            by_lines(Session::new(unbudgeted, &Options::default())?, &lines_1000),
+        ),
+        (
+            "d. floor: serde_json Value round trip",
+            Box::new(|| {
+                for record in &records {
+                    let value: serde_json::Value =
+                        serde_json::from_str(record).map_err(|e| Error::new(e.to_string()))?;
+                    std::hint::black_box(value.to_string());
+                }
+                Ok(())
+            }),
+        ),
+    ];
+    measure_interleaved(&records, &mut paths)
+}
+
+/// The component, one call per record.
+fn per_call<'a>(mut session: Session<'a>, records: &'a [String]) -> Pass<'a> {
+    Box::new(move || {
+        for record in records {
             std::hint::black_box(session.transform(record)?);
         }
         Ok(())
-    };
-    let by_lines = |session: &mut Session<'_>, texts: &[String]| {
+    })
+}
+
+/// The component, one `transform-lines` call per NDJSON text.
+fn by_lines<'a>(mut session: Session<'a>, texts: &'a [String]) -> Pass<'a> {
+    Box::new(move || {
         for text in texts {
             std::hint::black_box(session.transform_lines(text)?);
         }
         Ok(())
-    };
-    results.push(measure(
-        "b. component, one call per record",
-        &records,
-        || per_call(&mut session),
-    )?);
-    results.push(measure("c. component, NDJSON of 100", &records, || {
-        by_lines(&mut session, &lines_100)
-    })?);
-    results.push(measure("c. component, NDJSON of 1000", &records, || {
-        by_lines(&mut session, &lines_1000)
-    })?);
-    results.push(measure("c. component, list of 1000", &records, || {
-        for chunk in records.chunks(1000) {
-            std::hint::black_box(session.transform_batch(chunk)?);
-        }
-        Ok(())
-    })?);
-    let mut session = Session::new(unbudgeted, &Options::default())?;
-    results.push(measure(
-        "b. no time budget, one call per record",
-        &records,
-        || per_call(&mut session),
-    )?);
-    results.push(measure(
-        "c. no time budget, NDJSON of 1000",
-        &records,
-        || by_lines(&mut session, &lines_1000),
-    )?);
-    results.push(measure(
-        "d. floor: serde_json Value round trip",
-        &records,
-        || {
-            for record in &records {
-                let value: serde_json::Value =
-                    serde_json::from_str(record).map_err(|e| Error::new(e.to_string()))?;
-                std::hint::black_box(value.to_string());
-            }
-            Ok(())
-        },
-    )?);
-    Ok(results)
+    })
 }
 
 /// Nanoseconds per event spent parsing user agents, uncached and cached, on the user agents
