@@ -150,10 +150,10 @@ impl<'a> Fields<'a> {
             let slot = &mut self.0[at].1;
             match node {
                 Node::Object(inner) => {
-                    if let Node::Raw(raw) = slot {
-                        if let Ok(opened) = Fields::parse_object(raw.get(), "record") {
-                            *slot = Node::Object(opened);
-                        }
+                    if let Node::Raw(raw) = slot
+                        && let Ok(opened) = Fields::parse_object(raw.get(), "record")
+                    {
+                        *slot = Node::Object(opened);
                     }
                     match slot {
                         Node::Object(existing) => existing.merge(inner),

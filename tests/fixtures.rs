@@ -81,7 +81,9 @@ fn fixture_errors_name_the_file_and_line() {
     let error = load_all(&[PathBuf::from(&bad)]).unwrap_err().to_string();
     assert!(error.contains("missing field `input`"), "{error}");
     let missing = dir.join("missing.json");
-    let error = load_all(&[missing.clone()]).unwrap_err().to_string();
+    let error = load_all(std::slice::from_ref(&missing))
+        .unwrap_err()
+        .to_string();
     assert!(error.starts_with(&missing.display().to_string()), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -252,13 +252,12 @@ fn android_model(ua: &str) -> Option<Cow<'static, str>> {
     if oppo {
         return Some(Cow::Owned(format!("Oppo {model}")));
     }
-    if let Some(code) = model.strip_prefix("ONEPLUS ") {
-        if code.len() >= 2
-            && code.as_bytes()[0].is_ascii_alphabetic()
-            && code[1..].bytes().all(|b| b.is_ascii_digit())
-        {
-            return Some(Cow::Owned(format!("OnePlus {model}")));
-        }
+    if let Some(code) = model.strip_prefix("ONEPLUS ")
+        && code.len() >= 2
+        && code.as_bytes()[0].is_ascii_alphabetic()
+        && code[1..].bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(Cow::Owned(format!("OnePlus {model}")));
     }
     if [
         "Mi ", "MI ", "HM ", "MI-ONE ", "Redmi ", "Mi-", "MI-", "HM-", "Redmi-",

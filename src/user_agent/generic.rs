@@ -150,9 +150,10 @@ fn rule_63(ua: &str) -> Option<&str> {
     let az = |b: u8| (b'A'..=b'z').contains(&b);
     let keyword_end = |at: usize| -> Option<usize> {
         let rest = bytes.get(at..)?;
-        let len = if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"spider") {
-            6
-        } else if rest.len() >= 6 && matches!(rest[0], b'S' | b's') && &rest[1..6] == b"crape" {
+        // `spider` in any case, or `[Ss]crape`.
+        let spider = rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"spider");
+        let scrape = rest.len() >= 6 && matches!(rest[0], b'S' | b's') && &rest[1..6] == b"crape";
+        let len = if spider || scrape {
             6
         } else if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"crawl") {
             5
@@ -168,10 +169,10 @@ fn rule_63(ua: &str) -> Option<&str> {
     };
     // `(?: the |)` then the keyword.
     let after_prefix = |at: usize| -> Option<usize> {
-        if bytes.get(at..at + 5) == Some(b" the ") {
-            if let Some(end) = keyword_end(at + 5) {
-                return Some(end);
-            }
+        if bytes.get(at..at + 5) == Some(b" the ")
+            && let Some(end) = keyword_end(at + 5)
+        {
+            return Some(end);
         }
         keyword_end(at)
     };

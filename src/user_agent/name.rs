@@ -291,16 +291,16 @@ fn dynamic_family(ua: &str, woothee_name: Option<&str>) -> Option<Cow<'static, s
         return Some(Cow::Borrowed(bot));
     }
     if let Some(aws) = word_token(ua, AWS, |ua, end| versioned_at(ua, end, 2)) {
-        return Some(aws).map(Cow::Borrowed);
+        return Some(Cow::Borrowed(aws));
     }
     if let Some(robot) = generic::robot_name(ua) {
         return Some(Cow::Owned(robot.to_owned()));
     }
     // No browser rule applies to client-go's shape (kubectl and most of the control plane).
-    if client_go::parse(ua).is_none() {
-        if let Some(browser) = browser(ua, woothee_name) {
-            return Some(Cow::Borrowed(browser));
-        }
+    if client_go::parse(ua).is_none()
+        && let Some(browser) = browser(ua, woothee_name)
+    {
+        return Some(Cow::Borrowed(browser));
     }
     None
 }
