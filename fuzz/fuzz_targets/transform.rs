@@ -1,6 +1,7 @@
 //! Any bytes as a record, through every profile: never a panic; whatever is written is one
 //! line of JSON per document; a failed or `message`-wrapped record keeps its top-level keys,
-//! and a bare event is kept whole as `message`.
+//! and a bare event is kept whole as `message`; the stream paths (`transform_into`,
+//! `transform_lines`) write exactly what `transform` gives.
 #![no_main]
 
 use k8s_audit_ecs::{Options, Profile, Transformer};
@@ -12,10 +13,27 @@ fuzz_target!(|data: &[u8]| {
     };
     for profile in Profile::ALL {
         let transformer = Transformer::new(Options { profile, ..Options::default() });
-        let (lines, _) = transformer.transform_or_pass_through(record);
+        let (lines, failure) = transformer.transform_or_pass_through(record);
         for line in &lines {
             assert!(!line.contains('\n'), "a document spans lines");
             assert!(line.starts_with('{') && line.ends_with('}'), "not an object");
+        }
+        let joined: String = lines.iter().map(|line| format!("{line}\n")).collect();
+        let mut appended = String::from("before\n");
+        match transformer.transform_into(record, &mut appended) {
+            Ok(count) => {
+                assert!(failure.is_none());
+                assert_eq!(count, lines.len());
+                assert_eq!(appended, format!("before\n{joined}"));
+            }
+            Err(_) => assert_eq!(appended, "before\n", "a failed record left output behind"),
+        }
+        if !record.is_empty() && !record.contains(['\n', '\r']) {
+            let mut out = String::new();
+            let summary = transformer.transform_lines(record, &mut out);
+            assert_eq!(out, joined);
+            assert_eq!(summary.records, 1);
+            assert_eq!(summary.failures.len(), usize::from(failure.is_some()));
         }
         if let Ok(serde_json::Value::Object(input)) = serde_json::from_str::<serde_json::Value>(record) {
             if let Some(Ok(serde_json::Value::Object(output))) = lines.first().map(|l| serde_json::from_str(l)) {
