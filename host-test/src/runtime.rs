@@ -372,51 +372,59 @@ impl<'r> Session<'r> {
     /// Converts one record; a trap is reported as an [`Outcome::Failed`] of kind
     /// `component_trap` (the instance is replaced for the next record).
     pub fn transform(&mut self, record: &str) -> Result<Outcome, Error> {
+        let called = self.call(1, |guest, store, transformer| {
+            guest.call_transform(store, transformer, record)
+        })?;
+        Ok(match called {
+            Ok(result) => Outcome::from_wit(result),
+            Err(trap) => Outcome::Failed {
+                kind: "component_trap".into(),
+                message: format!("the component trapped on this record: {trap:#}"),
+            },
+        })
+    }
+
+    /// Makes one call into the component with the time of `records` calls. When it traps,
+    /// the instance is replaced by a fresh one and the trap is returned.
+    fn call<T>(
+        &mut self,
+        records: usize,
+        call: impl FnOnce(
+            wit::GuestTransformer<'_>,
+            &mut Store<HostState>,
+            ResourceAny,
+        ) -> wasmtime::Result<T>,
+    ) -> Result<Result<T, wasmtime::Error>, Error> {
         let instance = &mut self.instance;
-        instance
-            .store
-            .set_epoch_deadline(self.limits.deadline_ticks());
-        let called = instance
-            .bindings
-            .k8s_audit_ecs_transform_normalizer()
-            .transformer()
-            .call_transform(&mut instance.store, instance.transformer, record);
-        match called {
-            Ok(result) => Ok(Outcome::from_wit(result)),
-            Err(trap) => {
-                self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
-                Ok(Outcome::Failed {
-                    kind: "component_trap".into(),
-                    message: format!("the component trapped on this record: {trap:#}"),
-                })
-            }
+        let ticks = self
+            .limits
+            .deadline_ticks()
+            .saturating_mul(records.max(1) as u64);
+        instance.store.set_epoch_deadline(ticks);
+        let guest = instance.bindings.k8s_audit_ecs_transform_normalizer();
+        let called = call(
+            guest.transformer(),
+            &mut instance.store,
+            instance.transformer,
+        );
+        if called.is_err() {
+            self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
         }
+        Ok(called)
     }
 
     /// Converts many records in one call. When the batch traps, its records are replayed one
     /// at a time on a fresh instance, so the trap costs only the record that caused it.
     pub fn transform_batch(&mut self, records: &[String]) -> Result<Vec<Outcome>, Error> {
-        let instance = &mut self.instance;
-        // The whole batch gets the time of one call per record.
-        let ticks = self
-            .limits
-            .deadline_ticks()
-            .saturating_mul(records.len().max(1) as u64);
-        instance.store.set_epoch_deadline(ticks);
-        let called = instance
-            .bindings
-            .k8s_audit_ecs_transform_normalizer()
-            .transformer()
-            .call_transform_batch(&mut instance.store, instance.transformer, records);
+        let called = self.call(records.len(), |guest, store, transformer| {
+            guest.call_transform_batch(store, transformer, records)
+        })?;
         match called {
             Ok(results) => Ok(results.into_iter().map(Outcome::from_wit).collect()),
-            Err(_) => {
-                self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
-                records
-                    .iter()
-                    .map(|record| self.transform(record))
-                    .collect()
-            }
+            Err(_) => records
+                .iter()
+                .map(|record| self.transform(record))
+                .collect(),
         }
     }
 }
@@ -451,16 +459,11 @@ impl<'r> Session<'r> {
     /// in, one string of documents out. When the call traps, the lines are replayed one at a
     /// time on a fresh instance, so the trap costs only the record that caused it.
     pub fn transform_lines(&mut self, text: &str) -> Result<LinesOutcome, Error> {
-        let instance = &mut self.instance;
         // The whole text gets the time of one call per line.
         let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
-        let ticks = self.limits.deadline_ticks().saturating_mul(lines as u64);
-        instance.store.set_epoch_deadline(ticks);
-        let called = instance
-            .bindings
-            .k8s_audit_ecs_transform_normalizer()
-            .transformer()
-            .call_transform_lines(&mut instance.store, instance.transformer, text);
+        let called = self.call(lines, |guest, store, transformer| {
+            guest.call_transform_lines(store, transformer, text)
+        })?;
         match called {
             Ok(output) => Ok(LinesOutcome {
                 documents: output.documents,
@@ -479,10 +482,7 @@ impl<'r> Session<'r> {
                     })
                     .collect(),
             }),
-            Err(_) => {
-                self.instance = Instance::new(self.runtime, &self.options, self.limits)?;
-                self.replay_lines(text)
-            }
+            Err(_) => self.replay_lines(text),
         }
     }
 
