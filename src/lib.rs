@@ -162,8 +162,7 @@ impl Transformer {
     /// every line gives at least one output line, or none for an empty `EventList`.
     pub fn transform_lines(&self, text: &str, out: &mut String) -> LinesSummary {
         let mut summary = LinesSummary::default();
-        for (index, line) in text.split_terminator('\n').enumerate() {
-            let record = line.strip_suffix('\r').unwrap_or(line);
+        for (index, record) in ndjson_records(text).enumerate() {
             summary.records += 1;
             match self.transform_into(record, out) {
                 Ok(count) => summary.documents += count,
@@ -247,6 +246,13 @@ impl Transformer {
         base.merge(produced);
         base
     }
+}
+
+/// The records of NDJSON text, as [`Transformer::transform_lines`] reads them: one per line,
+/// a trailing `\r` dropped, the last line with or without its line feed.
+pub fn ndjson_records(text: &str) -> impl Iterator<Item = &str> {
+    text.split_terminator('\n')
+        .map(|line| line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// What [`Transformer::transform_lines`] did.

@@ -489,8 +489,7 @@ impl<'r> Session<'r> {
     /// [`Session::transform_lines`], one call per line.
     fn replay_lines(&mut self, text: &str) -> Result<LinesOutcome, Error> {
         let mut outcome = LinesOutcome::default();
-        for (index, line) in text.split_terminator('\n').enumerate() {
-            let record = line.strip_suffix('\r').unwrap_or(line);
+        for (index, record) in k8s_audit_ecs::ndjson_records(text).enumerate() {
             outcome.records += 1;
             let result = self.transform(record)?;
             match &result {
