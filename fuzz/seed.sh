@@ -11,7 +11,11 @@ def put(text):
     with open(os.path.join(out, name), "w") as f:
         f.write(text)
 for path in glob.glob("fixtures/**/*.json", recursive=True):
-    put(json.dumps(json.load(open(path))["input"], separators=(",", ":")))
+    fixture = json.load(open(path))
+    if "input_text" in fixture:
+        put(fixture["input_text"])
+    else:
+        put(json.dumps(fixture["input"], separators=(",", ":")))
 for line in open("fixtures/sample-audit.log"):
     put(line.rstrip("\n"))
 PY

@@ -199,4 +199,4 @@ fn hash_files(paths: &[PathBuf]) -> Result<u64, String> {
     Ok(hash)
 }
 
-include!("src/fnv.rs");
+include!("../src/fnv.rs");

@@ -1,8 +1,10 @@
 //! The WebAssembly component shell: the WIT `normalizer` interface over the core.
 //!
-//! Only type conversions live here; every decision is the core's.
+//! Only type conversions live here; every decision is the core's. Profiles come from the core's
+//! registry: a WIT `profile` case is the registry entry at the same position (a test checks
+//! that the two lists match, name by name).
 
-use crate::{Options, Profile, TransformError, error_document_with};
+use crate::{ErrorKind, Options, Profile, TransformError, error_document};
 
 wit_bindgen::generate!({
     world: "normalizer-component",
@@ -10,7 +12,8 @@ wit_bindgen::generate!({
 });
 
 use exports::k8s_audit_ecs::transform::normalizer::{
-    self as wit, Guest, GuestTransformer, JsonSyntaxError, LineFailure, LinesOutput,
+    self as wit, Converted, EventFailure, Guest, GuestTransformer, JsonSyntaxError, LineFailure,
+    LinesOutput, ProfileInfo,
 };
 
 struct Component;
@@ -21,43 +24,42 @@ struct Shell(crate::Transformer);
 impl Guest for Component {
     type Transformer = Shell;
 
+    fn profiles() -> Vec<ProfileInfo> {
+        Profile::ALL
+            .iter()
+            .map(|profile| ProfileInfo {
+                name: profile.name().to_owned(),
+                description: profile.description().to_owned(),
+            })
+            .collect()
+    }
+
     fn error_document(record: String, error: wit::TransformError) -> String {
-        let (kind, message) = match &error {
-            wit::TransformError::InvalidJson(e) => ("invalid_json", e.message.as_str()),
-            wit::TransformError::NotAnObject(message) => ("not_an_object", message.as_str()),
-            wit::TransformError::NotAnAuditEvent(message) => {
-                ("not_an_audit_event", message.as_str())
-            }
-        };
-        error_document_with(&record, kind, message)
+        error_document(&record, &error.into())
     }
 }
 
 impl GuestTransformer for Shell {
     fn new(options: wit::Options) -> Self {
-        let profile = match options.profile {
-            wit::Profile::Baseline => Profile::Baseline,
-            wit::Profile::Extended => Profile::Extended,
-        };
         let defaults = Options::default();
+        // The WIT enum lists the registry's profiles in its order.
+        let profile = Profile::ALL
+            .get(options.profile as usize)
+            .copied()
+            .unwrap_or_default();
         Shell(crate::Transformer::new(Options {
             profile,
             event_field: options.event_field.unwrap_or(defaults.event_field),
+            cluster_name: options.cluster_name,
         }))
     }
 
-    fn transform(&self, record: String) -> Result<Vec<String>, wit::TransformError> {
-        self.0.transform(&record).map_err(Into::into)
+    fn transform(&self, record: String) -> Result<Converted, wit::TransformError> {
+        self.convert(&record)
     }
 
-    fn transform_batch(
-        &self,
-        records: Vec<String>,
-    ) -> Vec<Result<Vec<String>, wit::TransformError>> {
-        records
-            .iter()
-            .map(|record| self.0.transform(record).map_err(Into::into))
-            .collect()
+    fn transform_batch(&self, records: Vec<String>) -> Vec<Result<Converted, wit::TransformError>> {
+        records.iter().map(|record| self.convert(record)).collect()
     }
 
     fn transform_lines(&self, records: String) -> LinesOutput {
@@ -68,15 +70,35 @@ impl GuestTransformer for Shell {
             documents,
             records: count(summary.records),
             converted: count(summary.documents),
+            skipped: count(summary.skipped),
             failures: summary
                 .failures
                 .into_iter()
                 .map(|failure| LineFailure {
                     line: count(failure.line),
+                    event: failure.event.map(count),
                     error: failure.error.into(),
                 })
                 .collect(),
         }
+    }
+}
+
+impl Shell {
+    /// One record's documents, as the WIT `converted`.
+    fn convert(&self, record: &str) -> Result<Converted, wit::TransformError> {
+        let converted = self.0.transform_record(record)?;
+        Ok(Converted {
+            documents: converted.documents,
+            failures: converted
+                .failures
+                .into_iter()
+                .map(|failure| EventFailure {
+                    index: count(failure.index),
+                    error: failure.error.into(),
+                })
+                .collect(),
+        })
     }
 }
 
@@ -88,17 +110,50 @@ fn count(n: usize) -> u32 {
 
 impl From<TransformError> for wit::TransformError {
     fn from(error: TransformError) -> Self {
-        let message = error.to_string();
-        match error {
-            TransformError::InvalidJson { line, column, .. } => {
+        let message = error.message().to_owned();
+        match error.kind() {
+            ErrorKind::InvalidJson => {
+                let (line, column) = error.position().unwrap_or((0, 0));
                 wit::TransformError::InvalidJson(JsonSyntaxError {
                     line,
                     column,
                     message,
                 })
             }
-            TransformError::NotAnObject { .. } => wit::TransformError::NotAnObject(message),
-            TransformError::NotAnAuditEvent { .. } => wit::TransformError::NotAnAuditEvent(message),
+            ErrorKind::NotAnObject => wit::TransformError::NotAnObject(message),
+            ErrorKind::InvalidBase64 => wit::TransformError::InvalidBase64(message),
+            ErrorKind::InvalidGzip => wit::TransformError::InvalidGzip(message),
+            ErrorKind::PayloadTooLarge => wit::TransformError::PayloadTooLarge(message),
+            ErrorKind::InvalidEnvelope => wit::TransformError::InvalidEnvelope(message),
+            // The core never produces the hosts' own kinds; were it to, `not-an-audit-event`
+            // keeps the record's pass-through intact.
+            ErrorKind::NotAnAuditEvent | ErrorKind::InvalidUtf8 | ErrorKind::ComponentTrap => {
+                wit::TransformError::NotAnAuditEvent(message)
+            }
+        }
+    }
+}
+
+impl From<wit::TransformError> for TransformError {
+    fn from(error: wit::TransformError) -> Self {
+        match error {
+            wit::TransformError::InvalidJson(e) => {
+                TransformError::new(ErrorKind::InvalidJson, e.message).at(e.line, e.column)
+            }
+            wit::TransformError::NotAnObject(m) => TransformError::new(ErrorKind::NotAnObject, m),
+            wit::TransformError::NotAnAuditEvent(m) => {
+                TransformError::new(ErrorKind::NotAnAuditEvent, m)
+            }
+            wit::TransformError::InvalidBase64(m) => {
+                TransformError::new(ErrorKind::InvalidBase64, m)
+            }
+            wit::TransformError::InvalidGzip(m) => TransformError::new(ErrorKind::InvalidGzip, m),
+            wit::TransformError::PayloadTooLarge(m) => {
+                TransformError::new(ErrorKind::PayloadTooLarge, m)
+            }
+            wit::TransformError::InvalidEnvelope(m) => {
+                TransformError::new(ErrorKind::InvalidEnvelope, m)
+            }
         }
     }
 }

@@ -2,12 +2,11 @@
 //! as their exact text, deep-merged, then written as one line of compact JSON.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 
 use crate::error::TransformError;
-use crate::lenient::{Key, Shape};
+use crate::lenient::{Member, object_members};
 
 /// One value of the output document.
 #[derive(Debug)]
@@ -38,36 +37,20 @@ pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Node<'a>)>);
 impl<'a> Fields<'a> {
     /// The fields of the JSON object `text`, each kept as its exact text; a repeated key keeps
     /// its first position and its last value. `source` names the text in errors.
-    pub(crate) fn parse_object(text: &'a str, source: &str) -> Result<Self, TransformError> {
-        match serde_json::from_str::<Shape<RawEntries<'a>>>(text) {
-            Ok(Shape::Object(RawEntries(entries))) => Ok(Fields::from_entries(entries)),
-            Ok(Shape::Other(found)) => Err(TransformError::NotAnObject {
-                source: source.to_owned(),
-                found: found.name(),
-            }),
-            Err(error) => Err(TransformError::from_json(source, &error)),
-        }
+    pub(crate) fn parse_object(
+        text: &'a str,
+        source: &dyn std::fmt::Display,
+    ) -> Result<Self, TransformError> {
+        let members = object_members(text, source)?;
+        Ok(Fields::from_members(members))
     }
 
-    fn from_entries(entries: Vec<(Cow<'a, str>, &'a RawValue)>) -> Self {
-        let mut fields = Fields(Vec::with_capacity(entries.len() + 8));
-        if entries.len() <= 16 {
-            for (key, raw) in entries {
-                fields.insert(key, Node::Raw(raw));
-            }
-        } else {
-            // Many keys: find repeats through an index instead of a linear scan each.
-            let mut index: BTreeMap<Cow<'a, str>, usize> = BTreeMap::new();
-            for (key, raw) in entries {
-                match index.get(&key) {
-                    Some(&at) => fields.0[at].1 = Node::Raw(raw),
-                    None => {
-                        index.insert(key.clone(), fields.0.len());
-                        fields.0.push((key, Node::Raw(raw)));
-                    }
-                }
-            }
-        }
+    /// Fields holding `members` as their exact text, with room for the mapping's own.
+    pub(crate) fn from_members(members: Vec<Member<'a>>) -> Self {
+        let mut fields = Fields(Vec::with_capacity(members.len() + 8));
+        fields
+            .0
+            .extend(members.into_iter().map(|(key, raw)| (key, Node::Raw(raw))));
         fields
     }
 
@@ -94,6 +77,11 @@ impl<'a> Fields<'a> {
             .iter_mut()
             .find(|(k, _)| k == key)
             .map(|(_, node)| node)
+    }
+
+    /// Removes `key` and its value, if it is there.
+    pub(crate) fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
     }
 
     /// Sets `key` to `node`, replacing any value it had (its position is kept).
@@ -151,7 +139,7 @@ impl<'a> Fields<'a> {
             match node {
                 Node::Object(inner) => {
                     if let Node::Raw(raw) = slot
-                        && let Ok(opened) = Fields::parse_object(raw.get(), "record")
+                        && let Ok(opened) = Fields::parse_object(raw.get(), &"record")
                     {
                         *slot = Node::Object(opened);
                     }
@@ -185,32 +173,6 @@ impl<'a> Fields<'a> {
             node.write_json(out);
         }
         out.push('}');
-    }
-}
-
-/// The entries of a JSON object as `(key, exact text)` pairs, in input order.
-struct RawEntries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
-
-impl<'de> serde::Deserialize<'de> for RawEntries<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> serde::de::Visitor<'de> for EntriesVisitor {
-            type Value = RawEntries<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut map: M,
-            ) -> Result<Self::Value, M::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(4).min(64));
-                while let Some((Key(key), raw)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-                    entries.push((key, raw));
-                }
-                Ok(RawEntries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor)
     }
 }
 
@@ -420,7 +382,7 @@ mod tests {
     use super::*;
 
     fn record(text: &str) -> Fields<'_> {
-        Fields::parse_object(text, "record").expect("an object")
+        Fields::parse_object(text, &"record").expect("an object")
     }
 
     #[test]
@@ -549,9 +511,9 @@ mod tests {
 
     #[test]
     fn parse_object_reports_the_json_type_found() {
-        let error = Fields::parse_object("[1]", "record").unwrap_err();
+        let error = Fields::parse_object("[1]", &"record").unwrap_err();
         assert_eq!(error.to_string(), "record is a JSON array, not an object");
-        let error = Fields::parse_object("{\"a\":", "record").unwrap_err();
-        assert_eq!(error.kind(), "invalid_json");
+        let error = Fields::parse_object("{\"a\":", &"record").unwrap_err();
+        assert_eq!(error.keyword(), "invalid_json");
     }
 }

@@ -1,29 +1,76 @@
-//! The parts of a Kubernetes `audit.k8s.io` Event that the mapping reads.
+//! The parts of a Kubernetes `audit.k8s.io` Event that the profiles read, and an event read
+//! once for every profile: its typed fields and, when a profile mirrors the whole event, its
+//! members as exact text.
 //!
 //! Typed and borrowed: strings point into the event text unless they had escapes, subtrees
 //! that are not read (`managedFields`, most of `requestObject`/`responseObject`) are skipped
 //! without being built, and every field is lenient (see [`crate::lenient`]).
 
+use std::fmt;
+
+use crate::TransformError;
 use crate::lenient::{
-    Boolean, FirstText, Integer, Object, Raw, RawList, Text, TextList, lenient_struct,
+    Boolean, Integer, Member, Object, Raw, RawList, Shape, SourceIps, Text, TextList, from_members,
+    lenient_struct, object_members,
 };
+
+/// An event text, read once: the typed fields every profile reads, and the event's members
+/// for the profiles that copy the whole event (`kubernetes.audit` in `ecs`).
+#[derive(Debug)]
+pub(crate) struct Event<'a> {
+    /// The typed fields.
+    pub(crate) fields: AuditEvent<'a>,
+    /// Every top-level member as its exact text, in order (a repeated key: its first position,
+    /// its last value); empty unless asked for.
+    pub(crate) members: Vec<Member<'a>>,
+}
+
+impl<'a> Event<'a> {
+    /// Reads an event text (an audit event or an `EventList`; the caller tells them apart).
+    /// With `whole`, the members are kept too; the text is still parsed once, and the typed
+    /// fields are read from the members that hold them. `source` names the text in errors.
+    pub(crate) fn parse(
+        text: &'a str,
+        source: &dyn fmt::Display,
+        whole: bool,
+    ) -> Result<Self, TransformError> {
+        if whole {
+            let members = object_members(text, source)?;
+            return Ok(Event {
+                fields: from_members(&members),
+                members,
+            });
+        }
+        match serde_json::from_str::<Shape<AuditEvent<'a>>>(text) {
+            Ok(Shape::Object(fields)) => Ok(Event {
+                fields,
+                members: Vec::new(),
+            }),
+            Ok(Shape::Other(found)) => Err(TransformError::not_an_object(source, found.name())),
+            Err(error) => Err(TransformError::from_json(source, &error)),
+        }
+    }
+}
 
 lenient_struct! {
     /// One audit event (`kind: Event`), or a webhook batch (`kind: EventList`, with `items`).
     pub(crate) struct AuditEvent<'a> {
         "kind" => kind: Text<'a>,
+        "apiVersion" => api_version: Text<'a>,
         "auditID" => audit_id: Text<'a>,
+        "stage" => stage: Text<'a>,
         "verb" => verb: Text<'a>,
         "requestURI" => request_uri: Text<'a>,
         "user" => user: Object<UserInfo<'a>>,
         "impersonatedUser" => impersonated_user: Object<UserInfo<'a>>,
-        "sourceIPs" => first_source_ip: FirstText<'a>,
+        "sourceIPs" => source_ips: SourceIps<'a>,
         "userAgent" => user_agent: Text<'a>,
         "objectRef" => object_ref: Object<ObjectReference<'a>>,
-        "responseStatus" => response_status: Object<Status>,
+        "responseStatus" => response_status: Object<Status<'a>>,
         "requestObject" => request_object: Object<RequestObject<'a>>,
         "responseObject" => response_object: Object<ResponseObject<'a>>,
         "requestReceivedTimestamp" => request_received_timestamp: Text<'a>,
+        "stageTimestamp" => stage_timestamp: Text<'a>,
         /// The older `audit.k8s.io/v1beta1` events carry only this timestamp.
         "timestamp" => timestamp: Text<'a>,
         "annotations" => annotations: Object<Annotations<'a>>,
@@ -32,7 +79,7 @@ lenient_struct! {
     }
 }
 
-impl AuditEvent<'_> {
+impl<'a> AuditEvent<'a> {
     /// An audit event has an `auditID` or says `kind: Event`.
     pub(crate) fn is_event(&self) -> bool {
         self.audit_id.0.is_some() || self.kind.as_deref() == Some("Event")
@@ -41,6 +88,37 @@ impl AuditEvent<'_> {
     /// A webhook batch says `kind: EventList`.
     pub(crate) fn is_event_list(&self) -> bool {
         self.kind.as_deref() == Some("EventList")
+    }
+
+    /// The request time: `requestReceivedTimestamp`, or for an event without it (the older
+    /// `audit.k8s.io/v1beta1` shape) its `timestamp`; as written, not yet normalised.
+    pub(crate) fn request_time(&self) -> Option<&str> {
+        self.request_received_timestamp
+            .as_deref()
+            .or(self.timestamp.as_deref())
+    }
+
+    /// The authorizer's decision annotation (`allow`, `forbid`).
+    pub(crate) fn decision(&self) -> Option<&str> {
+        self.annotations.0.as_ref()?.decision.as_deref()
+    }
+
+    /// The response's HTTP status code, when there is one.
+    pub(crate) fn status_code(&self) -> Option<i64> {
+        self.response_status.0.as_ref()?.code.0
+    }
+
+    /// The target object's name: `objectRef.name`, or when that is absent (or `null`, or
+    /// `""`) the response object's `metadata.name` (a `create` with `generateName`).
+    pub(crate) fn object_name(&self) -> Option<&std::borrow::Cow<'a, str>> {
+        self.object_ref
+            .0
+            .as_ref()
+            .and_then(|object| object.name.0.as_ref())
+            .or_else(|| {
+                let metadata = self.response_object.0.as_ref()?.metadata.0.as_ref()?;
+                metadata.name.0.as_ref()
+            })
     }
 }
 
@@ -59,15 +137,18 @@ lenient_struct! {
         "resource" => resource: Text<'a>,
         "namespace" => namespace: Text<'a>,
         "name" => name: Text<'a>,
+        "uid" => uid: Text<'a>,
         "apiGroup" => api_group: Text<'a>,
+        "apiVersion" => api_version: Text<'a>,
         "subresource" => subresource: Text<'a>,
     }
 }
 
 lenient_struct! {
-    /// The response status; only its HTTP code is read.
-    pub(crate) struct Status {
+    /// The response status: its HTTP code and its `Success`/`Failure` word.
+    pub(crate) struct Status<'a> {
         "code" => code: Integer,
+        "status" => status: Text<'a>,
     }
 }
 
@@ -114,5 +195,54 @@ lenient_struct! {
     pub(crate) struct Annotations<'a> {
         "authorization.k8s.io/decision" => decision: Text<'a>,
         "authorization.k8s.io/reason" => reason: Text<'a>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_event_reads_the_same_typed_fields() {
+        let text = r#"{"kind":"Event","auditID":"a","auditID":"b","verb":"get","user":{"username":"al\u0069ce","groups":["g"]},"sourceIPs":["x","10.0.0.1"],"objectRef":{"name":""},"responseObject":{"metadata":{"name":"n"}},"zz":[{}]}"#;
+        let typed = Event::parse(text, &"e", false).unwrap();
+        let whole = Event::parse(text, &"e", true).unwrap();
+        assert!(typed.members.is_empty());
+        let keys: Vec<&str> = whole.members.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(
+            keys,
+            [
+                "kind",
+                "auditID",
+                "verb",
+                "user",
+                "sourceIPs",
+                "objectRef",
+                "responseObject",
+                "zz"
+            ]
+        );
+        for event in [&typed.fields, &whole.fields] {
+            assert_eq!(event.audit_id.as_deref(), Some("b"));
+            assert_eq!(
+                event.user.0.as_ref().unwrap().username.as_deref(),
+                Some("alice")
+            );
+            assert_eq!(event.source_ips.all, ["x", "10.0.0.1"]);
+            assert_eq!(event.object_name().map(|n| n.as_ref()), Some("n"));
+        }
+    }
+
+    #[test]
+    fn errors_are_the_same_either_way() {
+        for whole in [false, true] {
+            let error = Event::parse("[1]", &"the `message` field", whole).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "the `message` field is a JSON array, not an object"
+            );
+            let error = Event::parse("{\"a\":", &"x", whole).unwrap_err();
+            assert_eq!(error.keyword(), "invalid_json");
+        }
     }
 }

@@ -1,8 +1,16 @@
 //! Fixture files: `{"input": <record>, "expected": <document>}`, the upstream test-file shape.
 //!
-//! `expected` may also be an array of documents, for a record that yields several (an
-//! `EventList`). A record that fails is compared as its pass-through document
-//! ([`crate::error_document`]), so error cases can be fixtures too.
+//! The format (fixtures/README.md):
+//! - `input`: the record as a JSON value, turned into compact text (key order and string
+//!   escapes as written); or `input_text`: the record's exact text, as a JSON string (for a
+//!   byte order mark, pretty-printed JSON, whitespace);
+//! - `expected`: the document, or an array of documents for a record that yields several (or
+//!   none); a record that fails is compared as its pass-through document
+//!   ([`crate::error_document`]), so error cases can be fixtures too. `error.message` is
+//!   free-form: an expected document that gives `error.type` without `error.message` matches
+//!   any non-empty message;
+//! - `options` (optional): `{"cluster-name": ..., "event-field": ...}`, the transformer options
+//!   the fixture runs with, over the profile of its folder.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -24,6 +32,10 @@ pub struct Fixture {
     pub input: String,
     /// The expected documents (one, or several for an `EventList`).
     pub expected: Vec<Value>,
+    /// The transformer options the fixture sets (`None`: the folder's defaults).
+    pub cluster_name: Option<String>,
+    /// The event field the fixture sets (`None`: the default, `log`).
+    pub event_field: Option<String>,
 }
 
 /// A fixture file that could not be read.
@@ -50,10 +62,22 @@ impl fmt::Display for FixtureError {
 impl std::error::Error for FixtureError {}
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FixtureFile<'a> {
-    #[serde(borrow)]
-    input: &'a RawValue,
+    #[serde(borrow, default)]
+    input: Option<&'a RawValue>,
+    #[serde(default)]
+    input_text: Option<String>,
     expected: Value,
+    #[serde(default)]
+    options: FixtureOptions,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FixtureOptions {
+    cluster_name: Option<String>,
+    event_field: Option<String>,
 }
 
 impl Fixture {
@@ -85,11 +109,37 @@ impl Fixture {
                 ));
             }
         };
+        let input = match (file.input, file.input_text) {
+            (Some(input), None) => compact_json(input.get()),
+            (None, Some(text)) => text,
+            _ => {
+                return Err(error(
+                    0,
+                    "a fixture has either `input` (a JSON value) or `input_text` (a string)".into(),
+                ));
+            }
+        };
         Ok(Fixture {
             path: path.to_owned(),
-            input: compact_json(file.input.get()),
+            input,
             expected,
+            cluster_name: file.options.cluster_name,
+            event_field: file.options.event_field,
         })
+    }
+
+    /// The transformer options this fixture runs with: `profile`'s defaults with the
+    /// fixture's own options over them.
+    pub fn options(&self, profile: crate::Profile) -> crate::Options {
+        let mut options = crate::Options {
+            profile,
+            cluster_name: self.cluster_name.clone(),
+            ..crate::Options::default()
+        };
+        if let Some(field) = &self.event_field {
+            options.event_field.clone_from(field);
+        }
+        options
     }
 
     /// Compares the documents written for this fixture's input (the transform's documents, or
@@ -104,7 +154,7 @@ impl Fixture {
             });
         }
         for (index, (expected, document)) in self.expected.iter().zip(documents).enumerate() {
-            let actual: Value = match serde_json::from_str(document) {
+            let mut actual: Value = match serde_json::from_str(document) {
                 Ok(value) => value,
                 Err(e) => {
                     differences.push(Difference {
@@ -115,6 +165,7 @@ impl Fixture {
                     continue;
                 }
             };
+            accept_free_form_error_message(expected, &mut actual, &mut differences);
             for mut difference in compare(expected, &actual) {
                 if self.expected.len() > 1 {
                     difference.path = format!("[{index}].{}", difference.path);
@@ -123,6 +174,33 @@ impl Fixture {
             }
         }
         differences
+    }
+}
+
+/// `error.message` is free-form: when `expected` gives `error.type` but no `error.message`,
+/// the produced message only has to be a non-empty string, and is then left out of the
+/// comparison.
+fn accept_free_form_error_message(
+    expected: &Value,
+    actual: &mut Value,
+    differences: &mut Vec<Difference>,
+) {
+    let expects_message = expected
+        .pointer("/error")
+        .is_some_and(|error| error.get("type").is_some() && error.get("message").is_none());
+    if !expects_message {
+        return;
+    }
+    let Some(error) = actual.pointer_mut("/error").and_then(Value::as_object_mut) else {
+        return;
+    };
+    match error.remove("message") {
+        Some(Value::String(message)) if !message.is_empty() => {}
+        other => differences.push(Difference {
+            path: "error.message".into(),
+            expected: Some(Value::from("a non-empty message")),
+            actual: other,
+        }),
     }
 }
 

@@ -4,7 +4,7 @@
 //! reads its value in one pass over the borrowed input; a value of another type is skipped
 //! (consumed with [`IgnoredAny`]) and reads as absent, so one bad field never fails the event.
 //! Only malformed JSON, which no type can skip, is an error. Empty strings read as absent:
-//! mapping.md treats `""` like a missing value.
+//! docs/documents.md treats `""` like a missing value.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -172,27 +172,43 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
-/// The first element of an array, when it is a non-empty string; the rest is skipped
-/// (only `sourceIPs[0]` is ever used, however long the list).
+/// `sourceIPs`: its first element when that is a non-empty string (the only one baseline
+/// reads), and every non-empty string in it, in order (ecs reads them all).
 #[derive(Debug, Default)]
-pub(crate) struct FirstText<'a>(pub(crate) Option<Cow<'a, str>>);
+pub(crate) struct SourceIps<'a> {
+    /// Element 0, when it is a non-empty string.
+    pub(crate) first: Option<Cow<'a, str>>,
+    /// Every element that is a non-empty string, in order.
+    pub(crate) all: Vec<Cow<'a, str>>,
+}
 
-impl<'de> Deserialize<'de> for FirstText<'de> {
+impl<'de> Deserialize<'de> for SourceIps<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FirstVisitor;
-        impl<'de> Visitor<'de> for FirstVisitor {
-            type Value = Option<Cow<'de, str>>;
+        struct IpsVisitor;
+        impl<'de> Visitor<'de> for IpsVisitor {
+            type Value = Option<SourceIps<'de>>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let first = seq.next_element::<Text<'de>>()?.and_then(|text| text.0);
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(first)
+                let mut ips = SourceIps::default();
+                let mut index = 0;
+                while let Some(text) = seq.next_element::<Text<'de>>()? {
+                    if let Some(ip) = text.0 {
+                        if index == 0 {
+                            ips.first = Some(ip.clone());
+                        }
+                        ips.all.push(ip);
+                    }
+                    index += 1;
+                }
+                Ok(Some(ips))
             }
             skip_other_kinds!(bool number string null object);
         }
-        deserializer.deserialize_any(FirstVisitor).map(FirstText)
+        Ok(deserializer
+            .deserialize_any(IpsVisitor)?
+            .unwrap_or_default())
     }
 }
 
@@ -311,6 +327,122 @@ impl<'de> Deserialize<'de> for RawList<'de> {
     }
 }
 
+/// One member of a JSON object: its key and its value's exact text.
+pub(crate) type Member<'a> = (Cow<'a, str>, &'a RawValue);
+
+/// The members of the JSON object `text`, in order; a repeated key keeps its first position
+/// and its last value. `source` names the text in errors.
+pub(crate) fn object_members<'a>(
+    text: &'a str,
+    source: &dyn fmt::Display,
+) -> Result<Vec<Member<'a>>, crate::TransformError> {
+    match serde_json::from_str::<Shape<Members<'a>>>(text) {
+        Ok(Shape::Object(Members(members))) => Ok(members),
+        Ok(Shape::Other(found)) => Err(crate::TransformError::not_an_object(source, found.name())),
+        Err(error) => Err(crate::TransformError::from_json(source, &error)),
+    }
+}
+
+/// An object's members, as [`object_members`] gives them.
+struct Members<'a>(Vec<Member<'a>>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut members: Vec<Member<'de>> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some((Key(key), raw)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    members.push((key, raw));
+                }
+                Ok(Members(without_repeats(members)))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// Members with each repeated key folded into its first position, holding its last value.
+fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
+    let mut kept: Vec<Member<'_>> = Vec::with_capacity(members.len());
+    if members.len() <= 16 {
+        for (key, raw) in members {
+            match kept.iter_mut().find(|(k, _)| *k == key) {
+                Some(member) => member.1 = raw,
+                None => kept.push((key, raw)),
+            }
+        }
+        return kept;
+    }
+    // Many keys: find repeats through an index instead of a linear scan each.
+    let mut index: std::collections::BTreeMap<Cow<'_, str>, usize> = Default::default();
+    for (key, raw) in members {
+        match index.get(&key) {
+            Some(&at) => kept[at].1 = raw,
+            None => {
+                index.insert(key.clone(), kept.len());
+                kept.push((key, raw));
+            }
+        }
+    }
+    kept
+}
+
+/// Reads `T` (a [`lenient_struct!`]) from members already split out of an object, so an event
+/// is read once whether a profile wants its typed fields, its members, or both: each member a
+/// field of `T` names is read from its exact text, the others are not looked at.
+pub(crate) fn from_members<'a, T: Deserialize<'a> + Default>(members: &[Member<'a>]) -> T {
+    let access = MembersAccess {
+        members: members.iter(),
+        value: None,
+    };
+    // Each value was already read once as well-formed JSON, and lenient fields accept any
+    // type, so this cannot fail; the default (all absent) is only a guard.
+    T::deserialize(de::value::MapAccessDeserializer::new(access)).unwrap_or_default()
+}
+
+/// [`MapAccess`] over members: keys handed out borrowed, values read from their exact text.
+struct MembersAccess<'m, 'a> {
+    members: std::slice::Iter<'m, Member<'a>>,
+    value: Option<&'a RawValue>,
+}
+
+impl<'a> MapAccess<'a> for MembersAccess<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'a>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, raw)) = self.members.next() else {
+            return Ok(None);
+        };
+        self.value = Some(raw);
+        let key = match key {
+            Cow::Borrowed(key) => seed.deserialize(de::value::BorrowedStrDeserializer::new(key)),
+            Cow::Owned(key) => seed.deserialize(
+                de::IntoDeserializer::<serde_json::Error>::into_deserializer(key.as_str()),
+            ),
+        };
+        key.map(Some)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'a>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(raw) => seed.deserialize(raw),
+            None => Err(de::Error::custom("a value without its key")),
+        }
+    }
+}
+
 /// A JSON object read as `T`, or the type of the value that stood there instead.
 #[derive(Debug)]
 pub(crate) enum Shape<T> {
@@ -385,7 +517,7 @@ mod tests {
         /// A test struct with one field of each lenient type.
         pub(crate) struct Sample<'a> {
             "text" => text: Text<'a>,
-            "first" => first: FirstText<'a>,
+            "first" => first: SourceIps<'a>,
             "list" => list: TextList<'a>,
             "int" => int: Integer,
             "flag" => flag: Boolean,
@@ -414,7 +546,8 @@ mod tests {
             matches!(s.text.0, Some(Cow::Borrowed(_))),
             "plain strings are borrowed"
         );
-        assert_eq!(s.first.0.as_deref(), Some("1.2.3.4"));
+        assert_eq!(s.first.first.as_deref(), Some("1.2.3.4"));
+        assert_eq!(s.first.all, ["1.2.3.4", "x"]);
         assert_eq!(s.list.0, vec!["g1", "g2"]);
         assert_eq!(s.int.0, Some(200));
         assert_eq!(s.flag.0, Some(false));
@@ -427,7 +560,7 @@ mod tests {
             r#"{"text":{"a":[1,{"b":2}]},"first":"1.2.3.4","list":{"x":1},"int":2.5,"flag":"true","inner":[1,2],"unknown":[{}]}"#,
         );
         assert_eq!(s.text.0, None);
-        assert_eq!(s.first.0, None);
+        assert_eq!(s.first.first, None);
         assert!(s.list.0.is_empty());
         assert_eq!(s.int.0, None);
         assert_eq!(s.flag.0, None);
@@ -438,7 +571,8 @@ mod tests {
     fn empty_strings_and_non_strings_in_lists_are_absent() {
         let s = sample(r#"{"text":"","first":[7,"1.2.3.4"],"list":["a","",null,3,"b"]}"#);
         assert_eq!(s.text.0, None);
-        assert_eq!(s.first.0, None, "only the first element counts");
+        assert_eq!(s.first.first, None, "only the first element counts");
+        assert_eq!(s.first.all, ["1.2.3.4"]);
         assert_eq!(s.list.0, vec!["a", "b"]);
     }
 

@@ -1,9 +1,10 @@
 //! Kubernetes API-server audit events to ECS (Elastic Common Schema) documents.
 //!
 //! The core of k8s-audit-ecs: pure Rust with no WebAssembly types, called alike by the
-//! WebAssembly component (`src/component.rs`), the native tests and `host-test`. The mapping
-//! it implements is specified in `mapping.md`; in short, each audit event becomes one document
-//! saying who did what, to which object, from where, and whether it was allowed.
+//! WebAssembly component (`src/component.rs`), the Fluent Bit module (`src/fluent_bit.rs`),
+//! the native tests and `host-test`. The mapping it implements is specified in the
+//! repository's `docs/` folder; in short, each audit event becomes one document saying who
+//! did what, to which object, from where, and whether it was allowed.
 //!
 //! ```
 //! use k8s_audit_ecs::{Options, Transformer};
@@ -18,7 +19,7 @@
 //!
 //! // A record that cannot be converted is written back with `error.*`, never dropped.
 //! let error = transformer.transform("not json").unwrap_err();
-//! assert_eq!(error.kind(), "invalid_json");
+//! assert_eq!(error.keyword(), "invalid_json");
 //! let passed = k8s_audit_ecs::error_document("not json", &error);
 //! assert!(passed.starts_with(r#"{"message":"not json","error":{"type":"invalid_json""#));
 //! ```
@@ -27,12 +28,15 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod convert;
 mod document;
 mod error;
 mod event;
+mod fnv;
 mod lenient;
 mod profile;
 mod prune;
+mod records;
 mod shape;
 mod timestamp;
 pub mod user_agent;
@@ -53,12 +57,13 @@ use std::borrow::Cow;
 use std::sync::Mutex;
 
 pub use document::compact_json;
-pub use error::TransformError;
+pub use error::{ErrorKind, TransformError};
+pub use fnv::fnv1a;
 pub use profile::Profile;
+pub use records::{lines, records};
 
+use convert::Output;
 use document::{Fields, Node};
-use event::AuditEvent;
-use lenient::Shape as JsonShape;
 
 /// How a [`Transformer`] reads records and what it writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +73,9 @@ pub struct Options {
     /// The string field that holds the event text when the record has no `message` string
     /// (default: `log`, as log shippers' file inputs name it).
     pub event_field: String,
+    /// The cluster the events come from, written as `orchestrator.cluster.name` by the `ecs`
+    /// profile where the record's envelope names no cluster (audit events do not name it).
+    pub cluster_name: Option<String>,
 }
 
 impl Default for Options {
@@ -75,6 +83,7 @@ impl Default for Options {
         Options {
             profile: Profile::Baseline,
             event_field: "log".to_owned(),
+            cluster_name: None,
         }
     }
 }
@@ -116,38 +125,76 @@ impl Transformer {
         &self.options
     }
 
-    /// Converts one record (a JSON object, as text) into ECS documents, each one line of
-    /// compact JSON: one document for an audit event, one per item for an `EventList`.
+    /// Converts one record (a JSON object, as text) into its documents, each one line of
+    /// compact JSON, in order: one for an audit event, one per item of an `EventList`, one per
+    /// event of a cloud envelope (none for an empty one). An event of an `EventList` or an
+    /// envelope that fails on its own is given as its error document
+    /// (`{"message": <its text>, "error": {...}}`) in its place.
     ///
     /// # Errors
     ///
-    /// The record, or the event text found in it, is not JSON, not an object, or not an audit
-    /// event. [`error_document`] turns the record and the error into the pass-through document.
+    /// The record as a whole cannot be read: it, or the event text found in it, is not JSON,
+    /// not an object, or not an audit event; or its envelope cannot be decoded.
+    /// [`error_document`] turns the record and the error into the pass-through document.
     pub fn transform(&self, record: &str) -> Result<Vec<String>, TransformError> {
-        let mut documents = Vec::with_capacity(1);
-        self.convert(record, &mut |document, size_hint| {
-            documents.push(document.to_json(size_hint));
+        self.transform_record(record).map(|record| record.documents)
+    }
+
+    /// Like [`Transformer::transform`], and says which documents are the error documents of
+    /// events that failed on their own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Transformer::transform`].
+    pub fn transform_record(&self, record: &str) -> Result<Documents, TransformError> {
+        let mut converted = Documents::default();
+        self.convert(record, &mut |output| match output {
+            Output::Document(document, size_hint) => {
+                converted.documents.push(document.to_json(size_hint));
+            }
+            Output::Failed { text, error } => {
+                converted.documents.push(event_error_document(text, &error));
+                converted.failures.push(EventFailure {
+                    index: converted.documents.len() - 1,
+                    error,
+                });
+            }
         })?;
-        Ok(documents)
+        Ok(converted)
     }
 
     /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
-    /// `\n`, and returns how many there were: a host that reuses `out` allocates nothing per
+    /// `\n`, and says what was written: a host that reuses `out` allocates nothing per
     /// document. On error `out` is left as it was.
     ///
     /// # Errors
     ///
     /// As [`Transformer::transform`].
-    pub fn transform_into(&self, record: &str, out: &mut String) -> Result<usize, TransformError> {
+    pub fn transform_into(
+        &self,
+        record: &str,
+        out: &mut String,
+    ) -> Result<Converted, TransformError> {
         let start = out.len();
-        let mut count = 0;
-        let converted = self.convert(record, &mut |document, _| {
-            document.write_json(out);
+        let mut converted = Converted::default();
+        let result = self.convert(record, &mut |output| {
+            match output {
+                Output::Document(document, _) => {
+                    document.write_json(out);
+                    converted.documents += 1;
+                }
+                Output::Failed { text, error } => {
+                    out.push_str(&event_error_document(text, &error));
+                    converted.failures.push(EventFailure {
+                        index: converted.documents + converted.failures.len(),
+                        error,
+                    });
+                }
+            }
             out.push('\n');
-            count += 1;
         });
-        match converted {
-            Ok(()) => Ok(count),
+        match result {
+            Ok(()) => Ok(converted),
             Err(error) => {
                 out.truncate(start);
                 Err(error)
@@ -155,76 +202,40 @@ impl Transformer {
         }
     }
 
-    /// Converts newline-delimited records (NDJSON, as a log file holds them): each line is one
-    /// record (a trailing `\r` is dropped; the last line needs no `\n`). Appends every
-    /// record's documents to `out` in input order, one per line; a record that fails is
-    /// written through as its [`error_document`] and listed in the summary's failures, so
-    /// every line gives at least one output line, or none for an empty `EventList`.
+    /// Converts a text of records ([`records`]: one per line, or several objects run together
+    /// on a line) and appends every record's documents to `out` in input order, one per line.
+    /// A record that fails as a whole is written through as its [`error_document`]; every
+    /// failure, of a record or of one event inside it, is listed in the summary.
     pub fn transform_lines(&self, text: &str, out: &mut String) -> LinesSummary {
         let mut summary = LinesSummary::default();
-        for (index, record) in ndjson_records(text).enumerate() {
+        for (line, record) in records(text) {
             summary.records += 1;
             match self.transform_into(record, out) {
-                Ok(count) => summary.documents += count,
+                Ok(converted) => {
+                    summary.documents += converted.documents;
+                    if converted.is_empty() {
+                        summary.skipped += 1;
+                    }
+                    summary
+                        .failures
+                        .extend(converted.failures.into_iter().map(|failure| LineFailure {
+                            line,
+                            event: Some(failure.index),
+                            error: failure.error,
+                        }));
+                }
                 Err(error) => {
                     out.push_str(&error_document(record, &error));
                     out.push('\n');
                     summary.failures.push(LineFailure {
-                        line: index + 1,
+                        line,
+                        event: None,
                         error,
                     });
                 }
             }
         }
         summary
-    }
-
-    /// Finds the event (or the events of an `EventList`) in `record` and hands each output
-    /// document to `emit`, with the size it is expected to have. On error, some documents of
-    /// an `EventList` may have been emitted already.
-    fn convert(
-        &self,
-        record: &str,
-        emit: &mut dyn FnMut(&Fields<'_>, usize),
-    ) -> Result<(), TransformError> {
-        let mut fields = Fields::parse_object(record, "the record")?;
-        let found = shape::locate(record, &mut fields, &self.options.event_field);
-        let event = parse_event(&found.text, &found.source)?;
-        if event.is_event_list() {
-            let items = event
-                .items
-                .0
-                .ok_or_else(|| TransformError::NotAnAuditEvent {
-                    reason: format!("{} is an EventList without an `items` array", found.source),
-                })?;
-            for (index, item) in items.iter().enumerate() {
-                let source = format_args!("item {index} of the EventList");
-                let event = parse_event(item.get(), &source)?;
-                if !event.is_event() {
-                    return Err(not_an_event(&source));
-                }
-                let document = self.document(shape::message_only(item.get()), &event);
-                emit(&document, item.get().len());
-            }
-            return Ok(());
-        }
-        if !event.is_event() {
-            return Err(match found.shape {
-                shape::Shape::Bare => TransformError::NotAnAuditEvent {
-                    reason: format!(
-                        "the record has no `message` or `{}` string field and is not an audit event itself (no `auditID`, and `kind` is not `Event`)",
-                        self.options.event_field
-                    ),
-                },
-                shape::Shape::Wrapped => not_an_event(&found.source),
-            });
-        }
-        let base = match found.shape {
-            shape::Shape::Wrapped => fields,
-            shape::Shape::Bare => shape::message_only(record),
-        };
-        emit(&self.document(base, &event), record.len());
-        Ok(())
     }
 
     /// Like [`Transformer::transform`], but a record that fails yields its pass-through
@@ -235,86 +246,114 @@ impl Transformer {
             Err(error) => (vec![error_document(record, &error)], Some(error)),
         }
     }
+}
 
-    /// The output document: `base` with the profile's fields for `event` deep-merged in.
-    fn document<'a>(&self, mut base: Fields<'a>, event: &AuditEvent<'a>) -> Fields<'a> {
-        // Room for every top-level object the extended profile produces.
-        let mut produced = Fields::with_capacity(16);
-        self.options
-            .profile
-            .apply(event, &mut produced, &|text| self.parse_user_agent(text));
-        base.merge(produced);
-        base
+/// A record's documents ([`Transformer::transform_record`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Documents {
+    /// The documents, in order, one line of compact JSON each, with the error documents of
+    /// events that failed on their own in their places.
+    pub documents: Vec<String>,
+    /// The events that failed on their own, in order, each with its position in `documents`.
+    pub failures: Vec<EventFailure>,
+}
+
+/// What one record gave ([`Transformer::transform_into`]).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Converted {
+    /// Documents written for events that converted.
+    pub documents: usize,
+    /// The events that failed on their own, in order; their error documents were written in
+    /// their place.
+    pub failures: Vec<EventFailure>,
+}
+
+impl Converted {
+    /// How many lines were written: documents and error documents.
+    pub fn lines(&self) -> usize {
+        self.documents + self.failures.len()
+    }
+
+    /// Whether the record yielded nothing at all (a CloudWatch `CONTROL_MESSAGE`, an empty
+    /// envelope or `EventList`): such a record is *skipped*, not failed.
+    pub fn is_empty(&self) -> bool {
+        self.lines() == 0
     }
 }
 
-/// The records of NDJSON text, as [`Transformer::transform_lines`] reads them: one per line,
-/// a trailing `\r` dropped, the last line with or without its line feed.
-pub fn ndjson_records(text: &str) -> impl Iterator<Item = &str> {
-    text.split_terminator('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+/// An event that failed on its own inside a record that converted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFailure {
+    /// Its position among the lines written for the record, from 0.
+    pub index: usize,
+    /// Why it failed.
+    pub error: TransformError,
 }
 
 /// What [`Transformer::transform_lines`] did.
 #[derive(Debug, Default)]
 pub struct LinesSummary {
-    /// Records (lines) read.
+    /// Records read.
     pub records: usize,
-    /// Documents written for the records that converted.
+    /// Documents written for events that converted.
     pub documents: usize,
-    /// The records that failed, in input order; their pass-through documents were written.
+    /// Records that yielded nothing (not failures).
+    pub skipped: usize,
+    /// Every failure, in input order: records passed through with `error.*`, and events that
+    /// failed on their own. Each wrote one line.
     pub failures: Vec<LineFailure>,
 }
 
-/// A record of [`Transformer::transform_lines`] that failed.
-#[derive(Debug)]
+/// A failure in a text of records: a whole record, or one event inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineFailure {
-    /// Its line number, from 1.
+    /// The line the record stands on, from 1.
     pub line: usize,
+    /// For an event that failed on its own: its position among the record's lines, from 0;
+    /// `None` when the whole record failed.
+    pub event: Option<usize>,
     /// Why it failed.
     pub error: TransformError,
 }
 
-fn not_an_event(source: &dyn std::fmt::Display) -> TransformError {
-    TransformError::NotAnAuditEvent {
-        reason: format!(
-            "{source} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"
-        ),
-    }
-}
-
-/// Reads an event text; `source` names it in errors.
-fn parse_event<'t>(
-    text: &'t str,
-    source: &dyn std::fmt::Display,
-) -> Result<AuditEvent<'t>, TransformError> {
-    match serde_json::from_str::<JsonShape<AuditEvent<'t>>>(text) {
-        Ok(JsonShape::Object(event)) => Ok(event),
-        Ok(JsonShape::Other(found)) => Err(TransformError::NotAnObject {
-            source: source.to_string(),
-            found: found.name(),
-        }),
-        Err(error) => Err(TransformError::from_json(&source.to_string(), &error)),
-    }
-}
-
 /// The document written for a record that could not be converted: the record as it came,
-/// with `error.type` ([`TransformError::kind`]) and `error.message` added, so nothing is lost.
-/// A record that is not a JSON object becomes `{"message": <record>, "error": {...}}`.
+/// with `error.type` ([`TransformError::keyword`]) and `error.message` added, so nothing is
+/// lost. A record that is not a JSON object becomes `{"message": <record>, "error": {...}}`.
 pub fn error_document(record: &str, error: &TransformError) -> String {
-    error_document_with(record, error.kind(), &error.to_string())
+    let mut document = match Fields::parse_object(record, &"the record") {
+        Ok(fields) => fields,
+        Err(_) => message_only(record),
+    };
+    document.merge(error_fields(error));
+    document.to_json(record.len())
 }
 
-/// [`error_document`] from an error's keyword and message, for hosts that received the error
-/// across an ABI (the WIT `transform-error`) rather than as a [`TransformError`].
-pub fn error_document_with(record: &str, kind: &str, message: &str) -> String {
-    let mut document = match Fields::parse_object(record, "the record") {
-        Ok(fields) => fields,
-        Err(_) => shape::message_only(record),
-    };
-    let mut produced = Fields::default();
-    produced.set(&["error", "type"], Node::Text(Cow::Borrowed(kind)));
-    produced.set(&["error", "message"], Node::Text(Cow::Borrowed(message)));
-    document.merge(produced);
-    document.to_json(record.len())
+/// The document written in place of an event that failed on its own inside a record (an
+/// `EventList` item, an event of a cloud envelope): `{"message": <its text>, "error": {...}}`,
+/// with nothing else.
+pub fn event_error_document(text: &str, error: &TransformError) -> String {
+    let mut document = message_only(text);
+    document.merge(error_fields(error));
+    document.to_json(text.len())
+}
+
+/// `{"message": <text>}`.
+fn message_only(text: &str) -> Fields<'_> {
+    let mut fields = Fields::with_capacity(2);
+    fields.insert(Cow::Borrowed("message"), Node::Text(Cow::Borrowed(text)));
+    fields
+}
+
+/// `error.type` and `error.message`.
+fn error_fields(error: &TransformError) -> Fields<'_> {
+    let mut fields = Fields::default();
+    fields.set(
+        &["error", "type"],
+        Node::Text(Cow::Borrowed(error.keyword())),
+    );
+    fields.set(
+        &["error", "message"],
+        Node::Text(Cow::Borrowed(error.message())),
+    );
+    fields
 }

@@ -73,7 +73,7 @@ fn deep_nesting_fails_cleanly_or_passes_through() {
     // ...and so is an event nested deep inside objects.
     let objects = format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
     assert_eq!(
-        transformer.transform(&objects).unwrap_err().kind(),
+        transformer.transform(&objects).unwrap_err().keyword(),
         "not_an_audit_event"
     );
     let event_in_deep_field = format!("{{\"auditID\":\"x\",\"user\":{objects}}}");

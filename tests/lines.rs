@@ -10,8 +10,7 @@ const EVENT: &str = r#"{"kind":"Event","auditID":"a1","verb":"get","user":{"user
 /// pass-through document, one per line.
 fn record_by_record(transformer: &Transformer, text: &str) -> String {
     let mut out = String::new();
-    for line in text.split_terminator('\n') {
-        let record = line.strip_suffix('\r').unwrap_or(line);
+    for (_, record) in k8s_audit_ecs::records(text) {
         for document in transformer.transform_or_pass_through(record).0 {
             out.push_str(&document);
             out.push('\n');
@@ -36,6 +35,7 @@ fn the_sample_log_converts_as_record_by_record() {
 fn failures_are_written_through_and_reported_by_line() {
     let event_list = format!(r#"{{"kind":"EventList","items":[{EVENT},{EVENT}]}}"#);
     let empty_list = r#"{"kind":"EventList","items":[]}"#;
+    let with_bad_item = format!(r#"{{"kind":"EventList","items":[{{"kind":"Pod"}},{EVENT}]}}"#);
     let lines = [
         EVENT,
         "not json",
@@ -44,6 +44,7 @@ fn failures_are_written_through_and_reported_by_line() {
         &event_list,
         r#"{"hello":"world"}"#,
         empty_list,
+        &with_bad_item,
         "[1,2]",
     ];
     // The last line has no line end.
@@ -56,21 +57,23 @@ fn failures_are_written_through_and_reported_by_line() {
         &out["kept\n".len()..],
         record_by_record(&transformer, &text)
     );
-    assert_eq!(summary.records, 8);
-    // 1 + 1 (CRLF line) + 2 (EventList) + 0 (empty EventList).
-    assert_eq!(summary.documents, 4);
-    let failed: Vec<(usize, &str)> = summary
+    assert_eq!(summary.records, 9);
+    // 1 + 1 (CRLF line) + 2 (EventList) + 0 (empty EventList) + 1 (the good item).
+    assert_eq!(summary.documents, 5);
+    assert_eq!(summary.skipped, 1, "the empty EventList");
+    let failed: Vec<(usize, Option<usize>, &str)> = summary
         .failures
         .iter()
-        .map(|failure| (failure.line, failure.error.kind()))
+        .map(|failure| (failure.line, failure.event, failure.error.keyword()))
         .collect();
     assert_eq!(
         failed,
         [
-            (2, "invalid_json"),
-            (3, "invalid_json"),
-            (6, "not_an_audit_event"),
-            (8, "not_an_object"),
+            (2, None, "invalid_json"),
+            (3, None, "invalid_json"),
+            (6, None, "not_an_audit_event"),
+            (8, Some(0), "not_an_audit_event"),
+            (9, None, "not_an_object"),
         ]
     );
     let pass_through = error_document("not json", &summary.failures[0].error);
@@ -78,15 +81,30 @@ fn failures_are_written_through_and_reported_by_line() {
 }
 
 #[test]
+fn a_line_of_several_objects_is_several_records() {
+    let text = format!("{EVENT}{EVENT} {{\"kind\":\"Pod\"}}\n{EVENT}\n");
+    let transformer = Transformer::new(Options::default());
+    let mut out = String::new();
+    let summary = transformer.transform_lines(&text, &mut out);
+    assert_eq!(summary.records, 4);
+    assert_eq!(summary.documents, 3);
+    let failed: Vec<(usize, Option<usize>)> =
+        summary.failures.iter().map(|f| (f.line, f.event)).collect();
+    assert_eq!(failed, [(1, None)]);
+    assert_eq!(out.lines().count(), 4);
+}
+
+#[test]
 fn a_failed_record_leaves_the_buffer_as_it_was() {
     let transformer = Transformer::new(Options::default());
     let mut out = String::from("earlier\n");
-    // The first item converts before the second is found not to be an event.
-    let record = format!(r#"{{"kind":"EventList","items":[{EVENT},{{"kind":"Pod"}}]}}"#);
-    let error = transformer.transform_into(&record, &mut out).unwrap_err();
-    assert_eq!(error.kind(), "not_an_audit_event");
+    let error = transformer
+        .transform_into("{\"kind\":\"Pod\"}", &mut out)
+        .unwrap_err();
+    assert_eq!(error.keyword(), "not_an_audit_event");
     assert_eq!(out, "earlier\n");
-    assert_eq!(transformer.transform_into(EVENT, &mut out).unwrap(), 1);
+    let converted = transformer.transform_into(EVENT, &mut out).unwrap();
+    assert_eq!((converted.documents, converted.lines()), (1, 1));
     assert_eq!(
         out,
         format!("earlier\n{}\n", transformer.transform(EVENT).unwrap()[0])

@@ -1,7 +1,7 @@
 //! The mapping's rules through the public API: record shapes, batches, merging, errors.
 //! (Field-level rules are unit-tested beside their code and covered by the fixtures.)
 
-use k8s_audit_ecs::{Options, Profile, TransformError, Transformer, error_document};
+use k8s_audit_ecs::{ErrorKind, Options, Profile, Transformer, error_document};
 use serde_json::{Value, json};
 
 const EVENT: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"5a4d1c2e-0f61-4c0b-9a3e-1f2d3c4b5a69","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/secrets/db","verb":"get","user":{"username":"alice","uid":"u-1","groups":["dev","system:authenticated"]},"sourceIPs":["10.0.0.7"],"objectRef":{"resource":"secrets","namespace":"default","name":"db","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2024-06-02T10:06:00.123456789Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}"#;
@@ -90,15 +90,37 @@ fn an_event_list_gives_one_document_per_item() {
     assert_eq!(baseline().transform(empty).unwrap(), Vec::<String>::new());
 }
 
+/// An item that is not an audit event yields its own error document in its place, and the
+/// other items convert (docs/record-shapes.md, "EventList"); a list without `items` fails whole.
 #[test]
-fn an_event_list_with_a_bad_item_fails_whole() {
-    let record = format!(r#"{{"kind":"EventList","items":[{EVENT},{{"kind":"Pod"}}]}}"#);
-    let error = baseline().transform(&record).unwrap_err();
-    assert_eq!(error.kind(), "not_an_audit_event");
+fn an_event_list_item_that_is_not_an_event_fails_alone() {
+    let record = format!(r#"{{"kind":"EventList","items":[{EVENT},{{"kind":"Pod"}},7]}}"#);
+    let converted = baseline().transform_record(&record).unwrap();
+    assert_eq!(converted.documents.len(), 3);
+    let failed: Vec<(usize, &str)> = converted
+        .failures
+        .iter()
+        .map(|failure| (failure.index, failure.error.keyword()))
+        .collect();
+    assert_eq!(failed, [(1, "not_an_audit_event"), (2, "not_an_object")]);
     assert!(
-        error.to_string().contains("item 1 of the EventList"),
-        "{error}"
+        converted.failures[0]
+            .error
+            .to_string()
+            .contains("item 1 of the EventList"),
+        "{}",
+        converted.failures[0].error
     );
+    let pod: Value = serde_json::from_str(&converted.documents[1]).unwrap();
+    assert_eq!(
+        pod,
+        json!({"message": r#"{"kind":"Pod"}"#, "error": {"type": "not_an_audit_event", "message": converted.failures[0].error.to_string()}})
+    );
+    let seven: Value = serde_json::from_str(&converted.documents[2]).unwrap();
+    assert_eq!(seven["message"], "7");
+    let first: Value = serde_json::from_str(&converted.documents[0]).unwrap();
+    assert_eq!(first["user"]["name"], "alice");
+
     let error = baseline()
         .transform(r#"{"kind":"EventList","items":{}}"#)
         .unwrap_err();
@@ -171,23 +193,14 @@ fn errors_say_what_is_wrong_and_where() {
     for (record, kind, message) in cases {
         let error = baseline().transform(record).unwrap_err();
         assert_eq!(
-            (error.kind(), error.to_string().as_str()),
+            (error.keyword(), error.to_string().as_str()),
             (kind, message),
             "{record:?}"
         );
     }
     let error = baseline().transform("{\"a\":1}\n{").unwrap_err();
-    assert!(
-        matches!(
-            error,
-            TransformError::InvalidJson {
-                line: 2,
-                column: 1,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert_eq!(error.kind(), ErrorKind::InvalidJson);
+    assert_eq!(error.position(), Some((2, 1)), "{error:?}");
 }
 
 #[test]

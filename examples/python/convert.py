@@ -6,9 +6,10 @@ no bindings are generated, values cross as plain Python objects.
 Usage:
 
     pip install -r requirements.txt
-    python convert.py [--profile baseline|extended] [--field NAME] COMPONENT.wasm [INPUT.ndjson|-] > out.ndjson
+    python convert.py [--profile NAME] [--field NAME] [--cluster-name NAME] COMPONENT.wasm [INPUT.ndjson|-] > out.ndjson
 
-INPUT holds one JSON record per line (gzip is recognised by its magic bytes); `-` or no
+The profiles are the component's own (its `profiles` function); an unknown one is refused with
+the list. INPUT holds one JSON record per line (gzip is recognised by its magic bytes); `-` or no
 INPUT reads standard input. One ECS document per line goes to stdout, in input order. A
 record that fails is written back by the component's `error-document` (the record with
 `error.type` and `error.message` added), so nothing is lost. A summary goes to stderr.
@@ -28,14 +29,14 @@ import time
 from wasmtime import Engine, Store, WasmtimeError
 from wasmtime.component import Component, Linker, Record, Variant
 
-INTERFACE = "k8s-audit-ecs:transform/normalizer@0.1.0"
+INTERFACE = "k8s-audit-ecs:transform/normalizer@0.2.0"
 BATCH_SIZE = 256  # records per `transform-batch` call, to amortise the host/guest crossing
 
 
 class Normalizer:
     """The component's `normalizer` interface, instantiated once in its own store."""
 
-    def __init__(self, path, profile, event_field=None):
+    def __init__(self, path):
         engine = Engine()
         component = Component.from_file(engine, path)
         self.store = Store(engine)
@@ -52,9 +53,18 @@ class Normalizer:
             raise SystemExit(f"error: {path}: the component does not export `{INTERFACE}`")
         self._batch = self._func("[method]transformer.transform-batch")
         self._error_document = self._func("error-document")
+        self.transformer = None
+
+    def profiles(self):
+        """The component's profiles: (name, description) pairs."""
+        return [(p.name, p.description) for p in self._call(self._func("profiles"))]
+
+    def start(self, profile, event_field=None, cluster_name=None):
+        """Builds the transformer; `profile` is the name of a `profile` enum case."""
         options = Record()
-        options.profile = profile  # enum case name: "baseline" or "extended"
+        options.profile = profile  # enum case name
         setattr(options, "event-field", event_field)  # option<string>: None means `log`
+        setattr(options, "cluster-name", cluster_name)  # option<string>
         self.transformer = self._call(self._func("[constructor]transformer"), options)
 
     def _func(self, name):
@@ -67,12 +77,14 @@ class Normalizer:
         return result
 
     def convert(self, records):
-        """One (documents, failed) pair per record: the ECS documents, or the error document."""
+        """One (documents, failed) triple per record: its documents, how many of them are
+        error documents of events that failed on their own, and whether the whole record
+        failed (then the one document is its error document)."""
         for record, result in zip(records, self._call(self._batch, self.transformer, records)):
             if isinstance(result, Variant):  # err(transform-error): tag and payload
-                yield [self._call(self._error_document, record, result)], True
-            else:  # ok(list<string>)
-                yield result, False
+                yield [self._call(self._error_document, record, result)], 1, True
+            else:  # ok(converted): a record with `documents` and `failures`
+                yield result.documents, len(result.failures), False
 
     def close(self):
         self.transformer.drop(self.store)
@@ -90,7 +102,8 @@ def read_lines(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", choices=("baseline", "extended"), default="baseline")
+    parser.add_argument("--profile", default="baseline", help="a profile the component offers (default: baseline)")
+    parser.add_argument("--cluster-name", dest="cluster_name", metavar="NAME", help="orchestrator.cluster.name, for the profiles that write it")
     parser.add_argument("--field", dest="event_field", metavar="NAME", help="field holding the event text when a record has no `message` (default: log)")
     parser.add_argument("component", help="k8s_audit_ecs.wasm")
     parser.add_argument("input", nargs="?", default="-", help="NDJSON file, or - for stdin")
@@ -98,20 +111,26 @@ def main():
 
     started = time.monotonic()
     try:
-        normalizer = Normalizer(args.component, args.profile, args.event_field)
+        normalizer = Normalizer(args.component)
     except (OSError, WasmtimeError) as error:
         print(f"error: {args.component}: {error}", file=sys.stderr)
         return 2
+    profiles = normalizer.profiles()
+    if args.profile not in [name for name, _ in profiles]:
+        listed = "\n".join(f"  {name}: {description}" for name, description in profiles)
+        print(f"error: unknown profile `{args.profile}`; the component offers:\n{listed}", file=sys.stderr)
+        return 2
+    normalizer.start(args.profile, args.event_field, args.cluster_name)
     out = sys.stdout.buffer
     records = documents = errors = 0
     batch = []
 
     def flush():
         nonlocal records, documents, errors
-        for docs, failed in normalizer.convert(batch):
+        for docs, failed, whole in normalizer.convert(batch):
             records += 1
             errors += failed
-            documents += 0 if failed else len(docs)
+            documents += 0 if whole else len(docs) - failed
             for doc in docs:
                 out.write(doc.encode("utf-8") + b"\n")
         batch.clear()

@@ -32,8 +32,8 @@ fn main() -> Result<(), host_test::Error> {
     let mut documents = 0;
     for _ in 0..rounds {
         for record in records {
-            if let host_test::Outcome::Documents(lines) = session.transform(record)? {
-                documents += lines.len();
+            if let host_test::Outcome::Converted(converted) = session.transform(record)? {
+                documents += converted.documents.len();
             }
         }
     }

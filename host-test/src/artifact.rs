@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
-use crate::fnv::fnv1a;
+use k8s_audit_ecs::fnv1a;
 
 /// Where `build.rs` put the component built from this workspace's sources.
 pub const COMPONENT_PATH: &str = env!("COMPONENT_PATH");

@@ -82,7 +82,7 @@ fn transform_writes_one_line_per_record_and_passes_failures_through() {
     assert_eq!(lines[3]["message"], "");
     assert_eq!(lines[4], lines[0]);
     assert!(
-        text(&out.stderr).starts_with("records: 5, documents: 2, errors: 3, elapsed: "),
+        text(&out.stderr).starts_with("records: 5, documents: 2, errors: 3, skipped: 0, elapsed: "),
         "{}",
         text(&out.stderr)
     );
@@ -106,7 +106,7 @@ fn transform_reads_the_sample_log() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.starts_with(&format!(
-            "records: {records}, documents: {records}, errors: 0, elapsed: "
+            "records: {records}, documents: {records}, errors: 0, skipped: 0, elapsed: "
         )),
         "{stderr}"
     );
@@ -133,7 +133,7 @@ fn user_errors_are_one_line_naming_the_file() {
     let cases: [(&[&str], String); 4] = [
         (
             &["check", "--profile", "strict", "fixtures"],
-            "error: unknown profile `strict` (expected `baseline` or `extended`)".into(),
+            "error: invalid value 'strict' for '--profile <PROFILE>'".into(),
         ),
         (
             &["check", bad.to_str().unwrap()],
@@ -224,4 +224,50 @@ fn transform_reads_gzip_and_event_lists_and_writes_to_a_file() {
         text(&out.stderr)
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn each_command_takes_only_its_own_options() {
+    for args in [
+        &["info", "--profile", "baseline"][..],
+        &["bench", "--output", "x"],
+        &["check", "--output", "x", "fixtures"],
+        &["transform", "--cluster"],
+        &["nonsense"],
+    ] {
+        let out = host_test(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// Several objects run together on a line (Firehose) are that many records, and a value
+/// spread over several lines (pretty-printed, after a byte order mark) is one record whose
+/// text is kept exactly.
+#[test]
+fn transform_reads_concatenated_and_pretty_printed_records() {
+    let event = r#"{"kind":"Event","auditID":"a1","verb":"get"}"#;
+    let pretty = "\u{feff}{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\"\n}";
+    let input = format!("{event}{event} {event}\n{pretty}\nnot json\n{{\n");
+    let out = host_test(&["transform"], &input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[2]["event"]["code"], "a1");
+    assert_eq!(lines[3]["event"]["code"], "p1");
+    assert_eq!(lines[3]["message"], pretty.trim_start_matches('\u{feff}'));
+    assert_eq!(lines[4]["error"]["type"], "invalid_json");
+    assert_eq!(lines[5]["message"], "{");
+    assert!(
+        text(&out.stderr).starts_with("records: 6, documents: 4, errors: 2, skipped: 0"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{native_lines, run};
+use common::{assert_refuses_unknown_profile, native_lines, run};
 use k8s_audit_ecs::Profile;
 
 fn example_dir() -> PathBuf {
@@ -21,16 +21,30 @@ fn available(program: &str) -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
+/// Where the test runs the example: a copy under the build's target directory, so `npm ci`
+/// and `jco transpile` never write into the source tree.
+fn work_dir() -> PathBuf {
+    PathBuf::from(host_test::artifact::COMPONENT_PATH)
+        .ancestors()
+        .nth(3)
+        .expect("the component is built under target/component/<target>/release")
+        .join("node-example")
+}
+
 #[test]
 fn the_node_example_matches_the_native_core() {
     if !available("node") || !available("npm") {
         eprintln!("skipped: Node.js and npm are not installed (the Node example needs them)");
         return;
     }
-    let dir = example_dir();
+    let dir = work_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["package.json", "package-lock.json", "convert.mjs"] {
+        std::fs::copy(example_dir().join(file), dir.join(file)).unwrap();
+    }
     if !dir.join("node_modules/.bin/jco").exists() {
         run(Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund"])
+            .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&dir));
     }
     let component = host_test::artifact::COMPONENT_PATH;
@@ -46,22 +60,34 @@ fn the_node_example_matches_the_native_core() {
         ])
         .current_dir(&dir));
 
-    let sample = std::fs::read_to_string(dir.join("../../fixtures/sample-audit.log")).unwrap();
+    let sample =
+        std::fs::read_to_string(example_dir().join("../../fixtures/sample-audit.log")).unwrap();
     let mut input = sample.clone();
-    input.push_str("not json\n[1]\n{\"message\":\"{}\"}\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},{\"auditID\":\"b\"}]}\n");
+    input.push_str("not json\n[1]\n{\"message\":\"{}\"}\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},{\"kind\":\"Pod\"}]}\n");
     let file = std::env::temp_dir().join(format!("k8s-audit-ecs-node-{}.log", std::process::id()));
     std::fs::write(&file, &input).unwrap();
     for profile in Profile::ALL {
         let stdout = run(Command::new("node")
-            .args(["convert.mjs", "--profile", profile.name()])
+            .args([
+                "convert.mjs",
+                "--profile",
+                profile.name(),
+                "--cluster-name",
+                "prod-1",
+            ])
             .arg(&file)
             .current_dir(&dir));
-        let expected = native_lines(profile, &input);
+        let expected = native_lines(profile, Some("prod-1"), &input);
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(got.len(), expected.len(), "{profile}: line count");
         for (got, expected) in got.iter().zip(&expected) {
             assert_eq!(*got, expected, "{profile}");
         }
     }
+    assert_refuses_unknown_profile(
+        Command::new("node")
+            .args(["convert.mjs", "--profile", "nope"])
+            .current_dir(&dir),
+    );
     std::fs::remove_file(file).unwrap();
 }

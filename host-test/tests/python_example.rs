@@ -7,7 +7,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{native_lines, run};
+use common::{assert_refuses_unknown_profile, native_lines, run};
 use k8s_audit_ecs::Profile;
 
 #[test]
@@ -42,7 +42,9 @@ fn the_python_example_matches_the_native_core() {
 
     let sample = std::fs::read_to_string(example.join("../../fixtures/sample-audit.log")).unwrap();
     let browser = r#"{"auditID":"ua","userAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"}"#;
-    let input = format!("{sample}{browser}\nnot json\n[1]\n{{\"message\":\"{{}}\"}}\n");
+    let input = format!(
+        "{sample}{browser}\nnot json\n[1]\n{{\"message\":\"{{}}\"}}\n{{\"kind\":\"EventList\",\"items\":[{{\"auditID\":\"a\"}},7]}}\n"
+    );
     let file =
         std::env::temp_dir().join(format!("k8s-audit-ecs-python-{}.log", std::process::id()));
     std::fs::write(&file, &input).unwrap();
@@ -52,12 +54,20 @@ fn the_python_example_matches_the_native_core() {
             .args([
                 "--profile",
                 profile.name(),
+                "--cluster-name",
+                "prod-1",
                 host_test::artifact::COMPONENT_PATH,
             ])
             .arg(&file));
-        let expected = native_lines(profile, &input);
+        let expected = native_lines(profile, Some("prod-1"), &input);
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(got, expected, "{profile}");
     }
+    assert_refuses_unknown_profile(
+        Command::new(&python)
+            .arg(example.join("convert.py"))
+            .args(["--profile", "nope", host_test::artifact::COMPONENT_PATH])
+            .arg(&file),
+    );
     std::fs::remove_file(file).unwrap();
 }

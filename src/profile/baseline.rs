@@ -1,46 +1,42 @@
-//! The baseline profile: the documented contract (mapping.md, "baseline profile").
+//! The documented fields: the baseline profile's one group, which extended builds on
+//! (docs/profiles.md, "baseline").
 
 use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::document::{Fields, Node};
-use crate::event::AuditEvent;
+use crate::event::Event;
 use crate::lenient::Text;
-use crate::profile::UserAgentParser;
+use crate::profile::{Context, FieldGroup};
 use crate::timestamp;
 
-/// Adds the baseline fields for `event` to `produced`.
-pub(crate) fn apply<'a>(
-    event: &AuditEvent<'a>,
-    produced: &mut Fields<'a>,
-    parse_user_agent: &UserAgentParser<'_>,
-) {
+/// The documented contract's fields.
+pub(crate) const DOCUMENTED: FieldGroup = FieldGroup {
+    name: "documented",
+    reads_whole_event: false,
+    add,
+};
+
+/// Adds the documented fields for `event` to `produced`.
+fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+    let event = &event.fields;
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
-    let start = event.request_received_timestamp.as_deref();
-    if let Some(start) = start
-        .or(event.timestamp.as_deref())
-        .and_then(timestamp::normalize)
-    {
+    if let Some(start) = event.request_time().and_then(timestamp::normalize) {
         produced.set(&["event", "start"], Node::Text(Cow::Owned(start)));
     }
     if let Some(annotations) = &event.annotations.0 {
         set_text(produced, &["event", "outcome"], &annotations.decision);
         set_text(produced, &["action", "outcome"], &annotations.decision);
     }
-    if let Some(code) = event
-        .response_status
-        .0
-        .as_ref()
-        .and_then(|status| status.code.0)
-    {
+    if let Some(code) = event.status_code() {
         produced.set(&["http", "response", "status_code"], Node::Integer(code));
     }
     set_text(produced, &["url", "path"], &event.request_uri);
 
     let source_ip = event
-        .first_source_ip
-        .0
+        .source_ips
+        .first
         .as_ref()
         .filter(|ip| is_ip_address(ip));
     if let Some(ip) = source_ip {
@@ -69,7 +65,7 @@ pub(crate) fn apply<'a>(
     }
 
     if let Some(original) = &event.user_agent.0 {
-        let parsed = parse_user_agent(original);
+        let parsed = (context.user_agent)(original);
         produced.set(&["user_agent", "original"], Node::Text(original.clone()));
         produced.set(&["user_agent", "name"], Node::Text(parsed.name));
         produced.set(&["user_agent", "os", "name"], Node::Text(parsed.os));
@@ -85,16 +81,7 @@ pub(crate) fn apply<'a>(
             &object.subresource,
         );
     }
-    let object_name = event
-        .object_ref
-        .0
-        .as_ref()
-        .and_then(|object| object.name.0.clone())
-        .or_else(|| {
-            let metadata = event.response_object.0.as_ref()?.metadata.0.as_ref()?;
-            metadata.name.0.clone()
-        });
-    if let Some(name) = object_name {
+    if let Some(name) = event.object_name().cloned() {
         produced.set(&["kubernetes", "object", "name"], Node::Text(name));
     }
     if let Some(annotations) = &event.annotations.0 {
@@ -110,14 +97,15 @@ pub(crate) fn apply<'a>(
 }
 
 /// Sets `path` to the text when it is present (absent and empty texts set nothing).
-fn set_text<'a>(produced: &mut Fields<'a>, path: &[&'static str], text: &Text<'a>) {
+pub(crate) fn set_text<'a>(produced: &mut Fields<'a>, path: &[&'static str], text: &Text<'a>) {
     if let Some(value) = &text.0 {
         produced.set(path, Node::Text(value.clone()));
     }
 }
 
-/// A valid IPv4 or IPv6 address, as the API server would have parsed it.
-fn is_ip_address(text: &str) -> bool {
+/// A valid IPv4 or IPv6 address, as the API server would have parsed it (no zone index such
+/// as `%eth0`).
+pub(crate) fn is_ip_address(text: &str) -> bool {
     text.parse::<IpAddr>().is_ok()
 }
 

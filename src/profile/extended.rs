@@ -1,11 +1,21 @@
-//! The extended profile's own fields: workload security (mapping.md, "extended profile").
+//! The workload-security fields that the extended profile adds to the documented ones
+//! (docs/profiles.md, "extended").
 
 use crate::document::{Fields, Node};
-use crate::event::AuditEvent;
+use crate::event::Event;
+use crate::profile::{Context, FieldGroup};
 use crate::prune::prune_raw;
 
-/// Adds the fields that extended has beyond baseline.
-pub(crate) fn apply<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+/// API group, bound role, and a pod spec's host network, containers and volumes.
+pub(crate) const WORKLOAD: FieldGroup = FieldGroup {
+    name: "workload",
+    reads_whole_event: false,
+    add,
+};
+
+/// Adds the workload fields for `event` to `produced`.
+fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, _: &Context<'_>) {
+    let event = &event.fields;
     if let Some(group) = event
         .object_ref
         .0

@@ -1,7 +1,12 @@
-//! Output profiles: which ECS fields a document gets from an audit event.
+//! Output profiles: which ECS fields a document gets from an audit event
+//! (docs/profiles.md).
 //!
-//! A profile is a function that adds fields to the produced tree; a richer profile calls the
-//! one it extends first. Adding a profile touches this file and one new module.
+//! A profile is a list of named field groups and a rule for where its document starts. The
+//! registry below is the one place that lists the profiles: the [`Profile`] enum, its names
+//! and descriptions, `host-test --profile`, the Fluent Bit exports, the examples' choices and
+//! the tests' fixture folders (`fixtures/<name>/`) all come from it. Adding a profile takes one
+//! module with its field groups, one registry line, one case of the WIT `profile` enum (in the
+//! registry's order), and its fixtures.
 
 mod baseline;
 mod extended;
@@ -9,51 +14,126 @@ mod extended;
 use std::str::FromStr;
 
 use crate::document::Fields;
-use crate::event::AuditEvent;
+use crate::event::Event;
 use crate::user_agent::UserAgentFields;
 
-/// Parses a user agent into its three families.
-pub(crate) type UserAgentParser<'p> = dyn Fn(&str) -> UserAgentFields + 'p;
+/// The profile registry, handed to `$then!` as one line per profile:
+/// `Variant "name" fluent_bit_export [field groups] start "description";`.
+macro_rules! profile_registry {
+    ($then:ident) => {
+        $then! {
+            Baseline "baseline" k8s_audit_ecs_baseline [baseline::DOCUMENTED] KeepEventText
+                "The documented contract: event, action, http, url, source, user, user_agent, kubernetes (namespace, resource, object, RBAC reason) and related fields.";
+            Extended "extended" k8s_audit_ecs_extended [baseline::DOCUMENTED, extended::WORKLOAD] KeepEventText
+                "baseline plus workload-security fields: API group, bound role, and a pod spec's host network, containers and volumes.";
+        }
+    };
+}
+#[cfg_attr(not(all(target_os = "wasi", target_env = "p1")), allow(unused_imports))]
+pub(crate) use profile_registry;
 
-/// Which ECS fields the transform produces.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Profile {
-    /// The documented contract: event, action, http, url, source, user, user agent,
-    /// kubernetes object and authorisation fields, related.
-    #[default]
-    Baseline,
-    /// Baseline plus workload-security fields: API group, bound role, and the pod spec's
-    /// host network, containers and volumes.
-    Extended,
+/// Defines [`Profile`] and its table from the registry.
+macro_rules! define_profiles {
+    ($( $variant:ident $name:literal $export:ident [$($group:expr),+] $start:ident $description:literal; )+) => {
+        /// Which ECS fields the transform produces.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub enum Profile {
+            #[default]
+            $(
+                #[doc = $description]
+                $variant,
+            )+
+        }
+
+        impl Profile {
+            /// Every profile, in registry order (the order of the WIT `profile` enum).
+            pub const ALL: [Profile; [$($name),+].len()] = [$(Profile::$variant),+];
+
+            /// The profile's name, as on command lines, in the WIT enum and as the fixture folder.
+            pub fn name(self) -> &'static str {
+                match self { $(Profile::$variant => $name,)+ }
+            }
+
+            /// One sentence on what the profile produces.
+            pub fn description(self) -> &'static str {
+                match self { $(Profile::$variant => $description,)+ }
+            }
+
+            /// The name of the Fluent Bit filter function that runs this profile.
+            pub fn fluent_bit_function(self) -> &'static str {
+                match self { $(Profile::$variant => stringify!($export),)+ }
+            }
+
+            /// The field groups, applied in this order.
+            pub(crate) fn groups(self) -> &'static [FieldGroup] {
+                match self { $(Profile::$variant => &[$($group),+],)+ }
+            }
+
+            /// Where the profile's documents start.
+            pub(crate) fn start(self) -> Start {
+                match self { $(Profile::$variant => Start::$start,)+ }
+            }
+        }
+    };
+}
+
+profile_registry!(define_profiles);
+
+/// Where a profile's document starts, before its fields are merged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Start {
+    /// From the record as received (or `{"message": <event text>}`): the event text stays in
+    /// `message` or the field that held it (baseline, extended).
+    KeepEventText,
+    /// The event text moves to `event.original`, the field that held it is removed, and the
+    /// profile writes `message` itself (ecs).
+    MoveToOriginal,
+}
+
+/// A named set of output fields: how to add them to the produced tree for one event.
+pub(crate) struct FieldGroup {
+    /// Its name, for the documentation and for debugging.
+    #[allow(dead_code)]
+    pub(crate) name: &'static str,
+    /// Whether it reads the event's members (the whole event), not only its typed fields.
+    pub(crate) reads_whole_event: bool,
+    /// Adds the group's fields.
+    pub(crate) add: for<'a> fn(&Event<'a>, &mut Fields<'a>, &Context<'_>),
+}
+
+/// What a field group may use besides the event.
+pub(crate) struct Context<'c> {
+    /// Parses a user agent into its three families (through the transformer's cache).
+    pub(crate) user_agent: &'c dyn Fn(&str) -> UserAgentFields,
+    /// The transformer's `cluster-name` option.
+    pub(crate) cluster_name: Option<&'c str>,
+    /// For an item of an `EventList`: the list's `apiVersion` (items often omit their own).
+    pub(crate) list_api_version: Option<&'c str>,
+    /// Whether the event is an item of an `EventList`.
+    pub(crate) in_event_list: bool,
 }
 
 impl Profile {
-    /// Every profile, in the order the documentation lists them.
-    pub const ALL: [Profile; 2] = [Profile::Baseline, Profile::Extended];
-
-    /// The profile's name as used on command lines and in the WIT enum.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Baseline => "baseline",
-            Profile::Extended => "extended",
-        }
+    /// Whether any of the profile's groups reads the whole event.
+    pub(crate) fn reads_whole_event(self) -> bool {
+        self.groups().iter().any(|group| group.reads_whole_event)
     }
 
     /// Adds this profile's fields for `event` to `produced`.
-    /// `user_agent` parses a user agent (through the transformer's cache).
     pub(crate) fn apply<'a>(
         self,
-        event: &AuditEvent<'a>,
+        event: &Event<'a>,
         produced: &mut Fields<'a>,
-        user_agent: &UserAgentParser<'_>,
+        context: &Context<'_>,
     ) {
-        match self {
-            Profile::Baseline => baseline::apply(event, produced, user_agent),
-            Profile::Extended => {
-                baseline::apply(event, produced, user_agent);
-                extended::apply(event, produced);
-            }
+        for group in self.groups() {
+            (group.add)(event, produced, context);
         }
+    }
+
+    /// The names of every profile, for messages: `baseline`, `extended`, ...
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Profile::ALL.iter().map(|profile| profile.name())
     }
 }
 
@@ -64,12 +144,42 @@ impl FromStr for Profile {
         Profile::ALL
             .into_iter()
             .find(|profile| profile.name() == name)
-            .ok_or_else(|| format!("unknown profile `{name}` (expected `baseline` or `extended`)"))
+            .ok_or_else(|| {
+                let names: Vec<String> = Profile::names().map(|n| format!("`{n}`")).collect();
+                format!("unknown profile `{name}` (expected {})", names.join(", "))
+            })
     }
 }
 
 impl std::fmt::Display for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_list_the_choices() {
+        for profile in Profile::ALL {
+            assert_eq!(profile.name().parse::<Profile>(), Ok(profile));
+            assert!(!profile.description().is_empty());
+            assert_eq!(
+                profile.fluent_bit_function(),
+                format!("k8s_audit_ecs_{}", profile.name())
+            );
+        }
+        assert_eq!(
+            "nope".parse::<Profile>(),
+            Err("unknown profile `nope` (expected `baseline`, `extended`)".into())
+        );
+    }
+
+    #[test]
+    fn baseline_and_extended_read_only_typed_fields() {
+        assert!(!Profile::Baseline.reads_whole_event());
+        assert!(!Profile::Extended.reads_whole_event());
     }
 }

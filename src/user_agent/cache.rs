@@ -40,7 +40,7 @@ impl Cache {
     }
 }
 
-/// FNV-1a: a fixed hasher, so the component asks its host for no random seed.
+/// FNV-1a ([`crate::fnv1a`]): a fixed hasher, so the component asks its host for no random seed.
 #[derive(Default)]
 struct FnvHasher(u64);
 
@@ -50,16 +50,7 @@ impl Hasher for FnvHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &byte in bytes {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
+        self.0 = crate::fnv::fnv1a(self.0, bytes);
     }
 }
 

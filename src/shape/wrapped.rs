@@ -1,83 +1,42 @@
-//! Record shapes: where a record's audit event is, and what its output starts from
-//! (mapping.md, "Input record").
+//! The event is the text of a string field: `message` (the intake shape of the documented
+//! samples), else the configured field (`log` by default, as log shippers name a line). The
+//! document starts from the record as received.
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
+
 use crate::document::{Fields, Node};
 
-/// The shape of a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// The event is the text of a string field (`message`, or the configured field): the
-    /// output starts from the record as received.
-    Wrapped,
-    /// The record is the event itself: the output starts from `{"message": <record text>}`.
-    Bare,
-}
-
-/// What held an event's text; written into error messages only when there is an error.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Source<'r> {
-    /// A string field of the record.
-    Field(&'r str),
-    /// The record itself.
-    Record,
-}
-
-impl std::fmt::Display for Source<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Field(name) => write!(f, "the `{name}` field"),
-            Source::Record => f.write_str("the record"),
-        }
-    }
-}
-
-/// An audit event's text, found in a record.
-#[derive(Debug)]
-pub(crate) struct Found<'r> {
-    /// The event's JSON text, unescaped when it came from a string field.
+/// A record field that holds the event text.
+pub(crate) struct Wrapped<'r> {
+    /// The field's name.
+    pub(crate) field: &'r str,
+    /// The event text: the field's value, unescaped.
     pub(crate) text: Cow<'r, str>,
-    /// What held the text, for error messages.
-    pub(crate) source: Source<'r>,
-    /// The record's shape.
-    pub(crate) shape: Shape,
+    /// The field's JSON string token, exactly as received.
+    pub(crate) token: &'r RawValue,
 }
 
-/// Finds the event text in a record: the `message` string field, else the `event_field`
-/// string field, else the record itself. The field found is marked as decoded, so writing it
-/// back skips the checks a record field otherwise gets.
-pub(crate) fn locate<'r>(
-    record: &'r str,
-    fields: &mut Fields<'r>,
-    event_field: &'r str,
-) -> Found<'r> {
-    for name in ["message", event_field] {
-        if let Some(text) = decode_string_field(fields, name) {
-            return Found {
-                text,
-                source: Source::Field(name),
-                shape: Shape::Wrapped,
-            };
-        }
-    }
-    Found {
-        text: Cow::Borrowed(record),
-        source: Source::Record,
-        shape: Shape::Bare,
-    }
+/// The `message` string field, else the `event_field` string field, of a record. The field
+/// found is marked as decoded, so writing it back skips the checks a record field otherwise
+/// gets. A field of another type is not looked at.
+pub(crate) fn find<'r>(fields: &mut Fields<'r>, event_field: &'r str) -> Option<Wrapped<'r>> {
+    ["message", event_field]
+        .into_iter()
+        .find_map(|field| decode_string_field(fields, field))
 }
 
 /// The unescaped value of a top-level string field, which is then marked
 /// [`Node::DecodedString`].
-fn decode_string_field<'r>(fields: &mut Fields<'r>, name: &str) -> Option<Cow<'r, str>> {
-    let node = fields.get_mut(name)?;
-    let Node::Raw(raw) = *node else {
+fn decode_string_field<'r>(fields: &mut Fields<'r>, field: &'r str) -> Option<Wrapped<'r>> {
+    let node = fields.get_mut(field)?;
+    let Node::Raw(token) = *node else {
         return None;
     };
-    let decoded = decode_string_token(raw.get())?;
-    *node = Node::DecodedString(raw);
-    Some(decoded)
+    let text = decode_string_token(token.get())?;
+    *node = Node::DecodedString(token);
+    Some(Wrapped { field, text, token })
 }
 
 /// The value of a JSON string token that serde_json has already read as part of the record
@@ -144,14 +103,6 @@ fn hex_unit(bytes: &[u8], at: usize) -> Option<u16> {
         let value = char::from(digit).to_digit(16)?;
         Some(unit << 4 | value as u16)
     })
-}
-
-/// The fields an output starts from when the event is not wrapped in the record:
-/// `{"message": <text>}`.
-pub(crate) fn message_only(text: &str) -> Fields<'_> {
-    let mut fields = Fields::default();
-    fields.insert(Cow::Borrowed("message"), Node::Text(Cow::Borrowed(text)));
-    fields
 }
 
 #[cfg(test)]

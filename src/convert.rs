@@ -1,0 +1,133 @@
+//! The conversion loop: the items a record's shape finds become documents, and the events that
+//! fail on their own become error documents in their place. This is the only place where one
+//! record turns into several documents (docs/record-shapes.md).
+
+use std::borrow::Cow;
+
+use crate::document::{Fields, Node};
+use crate::event::Event;
+use crate::profile::{Context, Start as ProfileStart};
+use crate::shape::{self, Found, Item, Original, Scope, Source, Start, event_list};
+use crate::{TransformError, Transformer};
+
+/// One output of a record, in order.
+pub(crate) enum Output<'d, 'a> {
+    /// A converted event's document, with the length expected for it.
+    Document(&'d Fields<'a>, usize),
+    /// An event that failed on its own: its error document, `{"message": text, "error":
+    /// {...}}`, stands in its place.
+    Failed {
+        /// The event's exact text.
+        text: &'d str,
+        /// Why it failed.
+        error: TransformError,
+    },
+}
+
+/// Receives a record's outputs, in order.
+pub(crate) type Emit<'e> = dyn FnMut(Output<'_, '_>) + 'e;
+
+impl Transformer {
+    /// Reads `record` and hands each of its outputs to `emit`. An error fails the whole record;
+    /// outputs emitted before it are then to be discarded.
+    pub(crate) fn convert(&self, record: &str, emit: &mut Emit<'_>) -> Result<(), TransformError> {
+        let options = shape::ReadOptions {
+            event_field: &self.options().event_field,
+        };
+        shape::read(record, &options, &mut |item| match item {
+            Item::Event(found) => self.convert_event(found, emit),
+            Item::Failed { text, error } => {
+                emit(Output::Failed { text, error });
+                Ok(())
+            }
+        })
+    }
+
+    /// Converts one event text: an audit event gives its document, an `EventList` its items'.
+    fn convert_event(&self, found: Found<'_>, emit: &mut Emit<'_>) -> Result<(), TransformError> {
+        let profile = self.options().profile;
+        let event = match Event::parse(found.text, &found.source, profile.reads_whole_event()) {
+            Ok(event) => event,
+            Err(error) => return fail(&found, error, emit),
+        };
+        let is_item = matches!(found.source, Source::ListItem(_));
+        if event.fields.is_event_list() && !is_item {
+            let items = match event_list::items(&event.fields, &found) {
+                Ok(items) => items,
+                Err(error) => return fail(&found, error, emit),
+            };
+            for (index, item) in items.iter().enumerate() {
+                self.convert_event(
+                    event_list::item(item.get(), index, &event.fields, &found),
+                    emit,
+                )?;
+            }
+            return Ok(());
+        }
+        if !event.fields.is_event() {
+            return fail(&found, found.source.not_an_event(), emit);
+        }
+        let size = found.text.len();
+        let document = self.document(found, &event);
+        emit(Output::Document(&document, size));
+        Ok(())
+    }
+
+    /// The document of one audit event: where the shape and the profile say it starts, with
+    /// the profile's fields and the shape's metadata deep-merged in.
+    fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Fields<'a> {
+        let profile = self.options().profile;
+        let original = match found.original {
+            Original::Token(token) => Node::DecodedString(token),
+            Original::Text(text) => Node::Text(Cow::Borrowed(text)),
+        };
+        // Room for every top-level object a profile produces.
+        let mut produced = Fields::with_capacity(16);
+        let mut document = match (profile.start(), found.start) {
+            (ProfileStart::KeepEventText, Start::Record { fields, .. }) => fields,
+            (ProfileStart::KeepEventText, Start::EventText) => {
+                let mut fields = Fields::with_capacity(16);
+                fields.insert(Cow::Borrowed("message"), original);
+                fields
+            }
+            (ProfileStart::MoveToOriginal, start) => {
+                produced.set(&["event", "original"], original);
+                match start {
+                    Start::Record { mut fields, field } => {
+                        fields.remove(&field);
+                        fields
+                    }
+                    Start::EventText => Fields::with_capacity(16),
+                }
+            }
+        };
+        let context = Context {
+            user_agent: &|text| self.parse_user_agent(text),
+            cluster_name: self.options().cluster_name.as_deref(),
+            list_api_version: found.list_api_version,
+            in_event_list: matches!(found.source, Source::ListItem(_)),
+        };
+        profile.apply(event, &mut produced, &context);
+        found.metadata.add_to(&mut produced);
+        document.merge(produced);
+        document
+    }
+}
+
+/// Fails an event text as its scope says: the whole record, or only this event.
+fn fail(
+    found: &Found<'_>,
+    error: TransformError,
+    emit: &mut Emit<'_>,
+) -> Result<(), TransformError> {
+    match found.scope {
+        Scope::Record => Err(error),
+        Scope::Event => {
+            emit(Output::Failed {
+                text: found.original.text(found.text),
+                error,
+            });
+            Ok(())
+        }
+    }
+}
