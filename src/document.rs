@@ -79,6 +79,11 @@ impl<'a> Fields<'a> {
             .map(|(_, node)| node)
     }
 
+    /// Appends `key` with `node`; the caller knows the key is not there yet.
+    pub(crate) fn push(&mut self, key: Cow<'a, str>, node: Node<'a>) {
+        self.0.push((key, node));
+    }
+
     /// Removes `key` and its value, if it is there.
     pub(crate) fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);

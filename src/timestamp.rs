@@ -1,8 +1,18 @@
-//! `event.start`: RFC 3339 timestamps normalised to UTC with exactly six fractional digits.
+//! Timestamps (`event.start`, `@timestamp`, `event.end`): RFC 3339, normalised to UTC with
+//! exactly six fractional digits (docs/timestamps.md).
 
 use std::fmt::Write;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// A normalised timestamp and the instant it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Time {
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    pub(crate) text: String,
+    /// Microseconds since the Unix epoch (what the text says, to the microsecond).
+    pub(crate) micros: i64,
+}
 
 /// Normalises an RFC 3339 timestamp to `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
 ///
@@ -10,6 +20,11 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 /// padded with zeros, and an offset is converted to UTC. Returns `None` for text that is not
 /// an RFC 3339 timestamp.
 pub(crate) fn normalize(text: &str) -> Option<String> {
+    parse(text).map(|time| time.text)
+}
+
+/// [`normalize`], with the instant.
+pub(crate) fn parse(text: &str) -> Option<Time> {
     let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
     let utc = parsed.with_timezone(&Utc);
     let year = utc.year();
@@ -21,6 +36,7 @@ pub(crate) fn normalize(text: &str) -> Option<String> {
         n if n >= 1_000_000_000 => (utc.second() + 1, n - 1_000_000_000),
         n => (utc.second(), n),
     };
+    let micros = utc.timestamp() * 1_000_000 + i64::from(nanos / 1_000);
     let mut out = String::with_capacity(27);
     write!(
         out,
@@ -32,12 +48,20 @@ pub(crate) fn normalize(text: &str) -> Option<String> {
         nanos / 1_000,
     )
     .ok()?;
-    Some(out)
+    Some(Time { text: out, micros })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, parse};
+
+    #[test]
+    fn instants_are_microseconds_since_the_epoch() {
+        let start = parse("2024-06-02T12:06:00.5+02:00").unwrap();
+        let end = parse("2024-06-02T10:06:01.250000999Z").unwrap();
+        assert_eq!(end.micros - start.micros, 750_000);
+        assert_eq!(parse("1970-01-01T00:00:00.000001Z").unwrap().micros, 1);
+    }
 
     #[test]
     fn normalises_fractions_and_offsets() {

@@ -95,15 +95,30 @@ proptest! {
                 if from_event_list {
                     continue;
                 }
-                if input.contains_key("message") || input.contains_key("log") || document.contains_key("error") {
+                let failed = document.contains_key("error") && !input.contains_key("error");
+                let field = ["message", "log"].into_iter().find(|f| input.get(*f).is_some_and(Value::is_string));
+                if failed || (profile.keeps_event_text() && field.is_some()) {
                     // The record is the document's start: `message` exact, every key kept.
                     prop_assert_eq!(document.get("message"), input.get("message"));
                     for key in input.keys() {
                         prop_assert!(document.contains_key(key), "lost `{}` in {}", key, line);
                     }
-                } else {
+                } else if profile.keeps_event_text() {
                     // A bare event: its exact text is the message.
                     prop_assert_eq!(document.get("message"), Some(&Value::from(text.clone())));
+                } else {
+                    // The event text moved to `event.original`; the field that held it is
+                    // gone, every other key is kept, and `message` is a description.
+                    let original = match field {
+                        Some(field) => input[field].clone(),
+                        None => Value::from(text.clone()),
+                    };
+                    prop_assert_eq!(document.get("event").and_then(|e| e.get("original")), Some(&original));
+                    prop_assert!(document.get("message").is_some_and(Value::is_string));
+                    // A wrapped record keeps its other fields (a bare one's are in the mirror).
+                    for key in input.keys().filter(|key| field.is_some() && Some(key.as_str()) != field) {
+                        prop_assert!(document.contains_key(key), "lost `{}` in {}", key, line);
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@
 //! registry's order), and its fixtures.
 
 mod baseline;
+mod ecs;
 mod extended;
 
 use std::str::FromStr;
@@ -26,6 +27,8 @@ macro_rules! profile_registry {
                 "The documented contract: event, action, http, url, source, user, user_agent, kubernetes (namespace, resource, object, RBAC reason) and related fields.";
             Extended "extended" k8s_audit_ecs_extended [baseline::DOCUMENTED, extended::WORKLOAD] KeepEventText
                 "baseline plus workload-security fields: API group, bound role, and a pod spec's host network, containers and volumes.";
+            Ecs "ecs" k8s_audit_ecs_ecs [ecs::ECS] MoveToOriginal
+                "ECS proper, for detection rules: event.kind/category/type/outcome, @timestamp, user.effective, source/client, url, orchestrator, the whole event under kubernetes.audit, event.original and a one-line message.";
         }
     };
 }
@@ -114,6 +117,13 @@ pub(crate) struct Context<'c> {
 }
 
 impl Profile {
+    /// Whether documents keep the event text where the record had it (in `message`, or the
+    /// configured field); otherwise it moves to `event.original`, that field is removed, and
+    /// `message` is the profile's own (docs/documents.md).
+    pub fn keeps_event_text(self) -> bool {
+        self.start() == Start::KeepEventText
+    }
+
     /// Whether any of the profile's groups reads the whole event.
     pub(crate) fn reads_whole_event(self) -> bool {
         self.groups().iter().any(|group| group.reads_whole_event)
@@ -171,10 +181,11 @@ mod tests {
                 format!("k8s_audit_ecs_{}", profile.name())
             );
         }
-        assert_eq!(
-            "nope".parse::<Profile>(),
-            Err("unknown profile `nope` (expected `baseline`, `extended`)".into())
-        );
+        let error = "nope".parse::<Profile>().unwrap_err();
+        assert!(error.starts_with("unknown profile `nope` (expected `baseline`, `extended`"));
+        for name in Profile::names() {
+            assert!(error.contains(&format!("`{name}`")), "{error}");
+        }
     }
 
     #[test]

@@ -1,0 +1,196 @@
+//! `message`: one English sentence saying who did what, to which object, from where, and how
+//! it ended (docs/profiles.md, "ecs": "message").
+
+use super::activity::{CONNECTIONS, Request};
+use crate::event::AuditEvent;
+use crate::profile::baseline::is_ip_address;
+
+/// The words for what was done, and whether they already name the subresource (or stand
+/// for the whole sentence's object, as the access reviews do).
+struct Words {
+    text: String,
+    /// The words name the connection subresource (`ran a command in` for `exec`).
+    names_subresource: bool,
+    /// The request has no object part (an access review: a question about permissions).
+    no_object: bool,
+}
+
+/// The sentence for `event`.
+pub(super) fn describe(event: &AuditEvent<'_>, request: &Request<'_>) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(6);
+    parts.push(who(event));
+    let Words {
+        text,
+        names_subresource,
+        no_object,
+    } = words(request);
+    if !text.is_empty() {
+        parts.push(text);
+    }
+    if !no_object {
+        parts.extend(object(event, request, names_subresource));
+    }
+    if let Some(ip) = event
+        .source_ips
+        .first
+        .as_deref()
+        .filter(|ip| is_ip_address(ip))
+    {
+        parts.push(format!("from {ip}"));
+    }
+    if event.decision() == Some("forbid") {
+        parts.push("(denied)".into());
+    } else if let Some(code) = event.status_code().filter(|&code| code >= 400) {
+        parts.push(format!("(failed with {code})"));
+    }
+    parts.join(" ")
+}
+
+/// `alice`, `alice (as bob)`, or `someone` for a request without a user name.
+fn who(event: &AuditEvent<'_>) -> String {
+    let user = event
+        .user
+        .0
+        .as_ref()
+        .and_then(|user| user.username.as_deref())
+        .unwrap_or("someone");
+    let impersonated = event
+        .impersonated_user
+        .0
+        .as_ref()
+        .and_then(|user| user.username.as_deref());
+    match impersonated {
+        Some(other) => format!("{user} (as {other})"),
+        None => user.to_owned(),
+    }
+}
+
+/// What was done, by the first row of the table that matches.
+fn words(request: &Request<'_>) -> Words {
+    let named = |text: &str| Words {
+        text: text.to_owned(),
+        names_subresource: true,
+        no_object: false,
+    };
+    let plain = |text: String, no_object: bool| Words {
+        text,
+        names_subresource: false,
+        no_object,
+    };
+    match request.subresource.filter(|s| CONNECTIONS.contains(s)) {
+        Some("exec") => return named("ran a command in"),
+        Some("attach") => return named("attached to"),
+        Some("portforward") => return named("port-forwarded to"),
+        Some(_) => return named("proxied to"),
+        None => {}
+    }
+    if request.verb_is("proxy") {
+        return plain("proxied to".into(), false);
+    }
+    if request.verb_is("create") {
+        if request.resource_in(&["selfsubjectaccessreviews", "selfsubjectrulesreviews"]) {
+            return plain("checked their own permissions".into(), true);
+        }
+        if request.resource_in(&["subjectaccessreviews", "localsubjectaccessreviews"]) {
+            return plain("checked the permissions of another account".into(), true);
+        }
+    }
+    let text = match request.verb {
+        Some("get") => "read".to_owned(),
+        Some("list") => "listed".to_owned(),
+        Some("watch") => "watched".to_owned(),
+        Some("create") => "created".to_owned(),
+        Some("update") => "updated".to_owned(),
+        Some("patch") => "patched".to_owned(),
+        Some("delete") => "deleted".to_owned(),
+        Some("deletecollection") => "deleted all of".to_owned(),
+        Some(verb) => format!("{verb} on"),
+        None => String::new(),
+    };
+    plain(text, false)
+}
+
+/// The object part: `resource/name[/subresource] in namespace ns`, or a non-resource
+/// request's URL path.
+fn object(
+    event: &AuditEvent<'_>,
+    request: &Request<'_>,
+    names_subresource: bool,
+) -> Option<String> {
+    if !request.is_resource {
+        let uri = event.request_uri.as_deref()?;
+        let path = uri.split_once('?').map_or(uri, |(path, _)| path);
+        return (!path.is_empty()).then(|| path.to_owned());
+    }
+    let subresource = request.subresource.filter(|_| !names_subresource);
+    let name = event.object_name().map(|name| name.as_ref());
+    let target: Vec<&str> = [request.resource, name, subresource]
+        .into_iter()
+        .flatten()
+        .collect();
+    let namespace = event
+        .object_ref
+        .0
+        .as_ref()
+        .and_then(|o| o.namespace.as_deref());
+    match (target.is_empty(), namespace) {
+        (true, None) => None,
+        (true, Some(namespace)) => Some(format!("in namespace {namespace}")),
+        (false, None) => Some(target.join("/")),
+        (false, Some(namespace)) => Some(format!("{} in namespace {namespace}", target.join("/"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe_text(event: &str) -> String {
+        let event: AuditEvent<'_> = serde_json::from_str(event).unwrap();
+        describe(&event, &Request::of(&event))
+    }
+
+    #[test]
+    fn sentences_follow_the_grammar() {
+        for (event, sentence) in [
+            (
+                r#"{"verb":"create","user":{"username":"user@mail.com"},"sourceIPs":["192.168.0.1"],"objectRef":{"resource":"pods","namespace":"test","name":"test-1669140000-zp58r","subresource":"exec"}}"#,
+                "user@mail.com ran a command in pods/test-1669140000-zp58r in namespace test from 192.168.0.1",
+            ),
+            (
+                r#"{"verb":"patch","user":{"username":"user@mail.com"},"sourceIPs":["192.168.0.1"],"objectRef":{"resource":"deployments","namespace":"test","subresource":"scale"},"responseObject":{"metadata":{"name":"test"}}}"#,
+                "user@mail.com patched deployments/test/scale in namespace test from 192.168.0.1",
+            ),
+            (
+                r#"{"verb":"get","user":{"username":"system:anonymous"},"sourceIPs":["10.0.0.5"],"requestURI":"/healthz?verbose"}"#,
+                "system:anonymous read /healthz from 10.0.0.5",
+            ),
+            (
+                r#"{"verb":"delete","user":{"username":"alice"},"sourceIPs":["10.1.2.3"],"objectRef":{"resource":"secrets","namespace":"prod","name":"db-password"},"annotations":{"authorization.k8s.io/decision":"forbid"},"responseStatus":{"code":403}}"#,
+                "alice deleted secrets/db-password in namespace prod from 10.1.2.3 (denied)",
+            ),
+            (
+                r#"{"verb":"list","user":{"username":"sa"},"impersonatedUser":{"username":"john"},"sourceIPs":["1.1.1.1","2.2.2.2"],"objectRef":{"resource":"pods","namespace":"support"}}"#,
+                "sa (as john) listed pods in namespace support from 1.1.1.1",
+            ),
+            (
+                r#"{"verb":"create","objectRef":{"resource":"selfsubjectaccessreviews","namespace":"x"},"sourceIPs":["unknown"]}"#,
+                "someone checked their own permissions",
+            ),
+            (
+                r#"{"verb":"update","user":{"username":"bob"},"objectRef":{"resource":"configmaps","name":"c"},"responseStatus":{"code":409}}"#,
+                "bob updated configmaps/c (failed with 409)",
+            ),
+            (
+                r#"{"verb":"escalate","user":{"username":"bob"},"objectRef":{"resource":"clusterroles","name":"admin"}}"#,
+                "bob escalate on clusterroles/admin",
+            ),
+            (
+                r#"{"user":{"username":"bob"},"objectRef":{"resource":"pods"}}"#,
+                "bob pods",
+            ),
+        ] {
+            assert_eq!(describe_text(event), sentence, "{event}");
+        }
+    }
+}

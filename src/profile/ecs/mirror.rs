@@ -1,0 +1,184 @@
+//! `kubernetes.audit`: the whole audit event, as Elastic's detection rules and Sigma's ECS
+//! pipeline query it (docs/profiles.md, "ecs": "The mirror").
+//!
+//! A verbatim copy of the event's members as their exact text — empty values included, for
+//! they carry meaning there — with these changes only: dots in the keys of the top-level
+//! `annotations` become underscores; `requestObject.metadata` and `responseObject.metadata`
+//! are left out; an `EventList` item gains `kind` and the list's `apiVersion` when it lacks
+//! them; and a member nested more than 24 levels deep is left out. Built from the members
+//! the event was parsed into, never through a `serde_json::Value` tree.
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use crate::document::{Fields, Node};
+use crate::event::Event;
+use crate::lenient::object_members;
+use crate::profile::Context;
+
+/// How deep a member may nest and still be copied: a scalar is 0 deep, an object or array one
+/// more than its deepest member. Log shippers drop records nested about 60 levels deep; no
+/// real audit event comes close to this.
+pub(super) const MAX_DEPTH: usize = 24;
+
+/// The mirror of `event`.
+pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a> {
+    let mut mirror = Fields::with_capacity(event.members.len() + 2);
+    if context.in_event_list {
+        let has = |key: &str| event.members.iter().any(|(k, _)| k == key);
+        if !has("kind") {
+            mirror.push(Cow::Borrowed("kind"), Node::Text(Cow::Borrowed("Event")));
+        }
+        if let Some(version) = context.list_api_version.filter(|_| !has("apiVersion")) {
+            mirror.push(
+                Cow::Borrowed("apiVersion"),
+                Node::Text(Cow::Owned(version.to_owned())),
+            );
+        }
+    }
+    for (key, raw) in &event.members {
+        let node = match key.as_ref() {
+            "annotations" => copy_object(raw, Keys::DotsToUnderscores),
+            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata),
+            _ => (depth(raw.get()) <= MAX_DEPTH).then_some(Node::Raw(raw)),
+        };
+        if let Some(node) = node {
+            mirror.push(key.clone(), node);
+        }
+    }
+    mirror
+}
+
+/// How [`copy_object`] treats the keys of the object it copies.
+#[derive(Clone, Copy)]
+enum Keys {
+    /// Every `.` becomes `_` (the top-level `annotations`).
+    DotsToUnderscores,
+    /// `metadata` is left out (`requestObject`, `responseObject`).
+    WithoutMetadata,
+}
+
+/// An object member copied member by member, its keys treated as `keys` says; a value that is
+/// not an object is copied as it is. `None` when the copy would nest too deep.
+fn copy_object(raw: &RawValue, keys: Keys) -> Option<Node<'_>> {
+    let Ok(members) = object_members(raw.get(), &"the member") else {
+        return (depth(raw.get()) <= MAX_DEPTH).then_some(Node::Raw(raw));
+    };
+    let mut copy = Fields::with_capacity(members.len());
+    let mut deepest = 0;
+    for (key, value) in members {
+        let key = match keys {
+            Keys::WithoutMetadata if key == "metadata" => continue,
+            Keys::DotsToUnderscores if key.contains('.') => Cow::Owned(key.replace('.', "_")),
+            _ => key,
+        };
+        deepest = deepest.max(depth(value.get()));
+        copy.push(key, Node::Raw(value));
+    }
+    (deepest < MAX_DEPTH).then_some(Node::Object(copy))
+}
+
+/// How deep JSON text nests (a scalar 0, `[]` 1, `[[1]]` 2), reading only brackets and
+/// strings; stops counting once past [`MAX_DEPTH`].
+fn depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if !matches!(bytes.first(), Some(b'{' | b'[')) {
+        return 0;
+    }
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                at += 1;
+                while let Some(offset) = memchr::memchr2(b'"', b'\\', &bytes[at..]) {
+                    at += offset;
+                    if bytes[at] == b'\\' {
+                        at += 2;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_DEPTH {
+                    return deepest;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        at += 1;
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+    use crate::user_agent::parse;
+
+    fn mirror_of(text: &str, in_list: bool) -> String {
+        let event = Event::parse(text, &"e", true).unwrap();
+        let context = Context {
+            user_agent: &parse,
+            cluster_name: None,
+            list_api_version: Some("audit.k8s.io/v1"),
+            in_event_list: in_list,
+        };
+        mirror(&event, &context).to_json(0)
+    }
+
+    #[test]
+    fn the_event_is_copied_with_the_documented_changes() {
+        let text = r#"{"auditID":"a","annotations":{"authorization.k8s.io/decision":"allow","x":""},"user":{"extra":{"a.b":["c"]}},"requestObject":{"metadata":{"name":"n","labels":{"app.kubernetes.io/name":"x"}},"spec":{"x":[]}},"responseObject":"text","empty":{},"n":null}"#;
+        assert_eq!(
+            mirror_of(text, false),
+            r#"{"auditID":"a","annotations":{"authorization_k8s_io/decision":"allow","x":""},"user":{"extra":{"a.b":["c"]}},"requestObject":{"spec":{"x":[]}},"responseObject":"text","empty":{},"n":null}"#
+        );
+        assert_eq!(
+            mirror_of(r#"{"auditID":"a"}"#, true),
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a"}"#
+        );
+        assert_eq!(
+            mirror_of(r#"{"kind":"Event","apiVersion":"v9","auditID":"a"}"#, true),
+            r#"{"kind":"Event","apiVersion":"v9","auditID":"a"}"#
+        );
+    }
+
+    #[test]
+    fn members_nested_past_the_limit_are_left_out() {
+        let nested = |levels: usize| format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+        let keep = format!(r#"{{"auditID":"a","x":{}}}"#, nested(MAX_DEPTH));
+        assert!(mirror_of(&keep, false).contains("\"x\""));
+        let drop = format!(r#"{{"auditID":"a","x":{},"y":1}}"#, nested(MAX_DEPTH + 1));
+        assert_eq!(mirror_of(&drop, false), r#"{"auditID":"a","y":1}"#);
+        let deep_spec = format!(
+            r#"{{"auditID":"a","requestObject":{{"spec":{}}}}}"#,
+            nested(MAX_DEPTH)
+        );
+        assert_eq!(mirror_of(&deep_spec, false), r#"{"auditID":"a"}"#);
+        let strings = format!(r#"{{"auditID":"a","x":["{}"]}}"#, "[".repeat(100));
+        assert!(mirror_of(&strings, false).contains("\"x\""));
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(depth("1"), 0);
+        assert_eq!(depth(r#""[[[""#), 0);
+        assert_eq!(depth(&format!("[{}]", "1,".repeat(40) + "2")), 1);
+        let deep = format!(
+            "{{\"a\":\"\\\"[\",\"b\":{}}}",
+            "[".repeat(30) + &"]".repeat(30)
+        );
+        assert_eq!(depth(&deep), MAX_DEPTH + 1, "counting stops past the limit");
+        let just = format!(
+            "{{\"a\":\"\\\"[\",\"b\":{}}}",
+            "[".repeat(23) + &"]".repeat(23)
+        );
+        assert_eq!(depth(&just), 24);
+    }
+}
