@@ -33,6 +33,7 @@ impl Transformer {
     pub(crate) fn convert(&self, record: &str, emit: &mut Emit<'_>) -> Result<(), TransformError> {
         let options = shape::ReadOptions {
             event_field: &self.options().event_field,
+            unwrap_pubsub: true,
         };
         shape::read(record, &options, &mut |item| match item {
             Item::Event(found) => self.convert_event(found, emit),

@@ -66,9 +66,28 @@ impl<'a> Fields<'a> {
     }
 
     /// The value under a top-level key.
-    #[cfg(test)]
     pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, node)| node)
+    }
+
+    /// The exact text of a top-level field of the input (not one the mapping produced).
+    pub(crate) fn raw(&self, key: &str) -> Option<&'a RawValue> {
+        match self.get(key)? {
+            Node::Raw(raw) | Node::DecodedString(raw) => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// The fields of the input as members (key, exact text), for reading them as a typed
+    /// struct without parsing the text again.
+    pub(crate) fn members(&self) -> Vec<Member<'a>> {
+        self.0
+            .iter()
+            .filter_map(|(key, node)| match node {
+                Node::Raw(raw) | Node::DecodedString(raw) => Some((key.clone(), *raw)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The value under a top-level key, to change in place.

@@ -172,6 +172,34 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
+/// A string, empty or not (envelopes tell an empty string from a missing one); absent for
+/// any other type.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct AnyString<'a>(pub(crate) Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for AnyString<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringVisitor;
+        impl<'de> Visitor<'de> for StringVisitor {
+            type Value = Option<Cow<'de, str>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Some(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Some(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Some(Cow::Owned(v)))
+            }
+            skip_other_kinds!(bool number null array object);
+        }
+        deserializer.deserialize_any(StringVisitor).map(AnyString)
+    }
+}
+
 /// `sourceIPs`: its first element when that is a non-empty string (the only one baseline
 /// reads), and every non-empty string in it, in order (ecs reads them all).
 #[derive(Debug, Default)]

@@ -61,6 +61,7 @@ pub use error::{ErrorKind, TransformError};
 pub use fnv::fnv1a;
 pub use profile::Profile;
 pub use records::{lines, records};
+pub use shape::MAX_PAYLOAD;
 
 use convert::Output;
 use document::{Fields, Node};

@@ -8,9 +8,17 @@
 //! items into documents and error documents.
 
 mod bare;
+mod cloudwatch;
+mod decode;
+mod event_hub;
 pub(crate) mod event_list;
+mod gke;
 mod metadata;
+mod openshift;
+mod pubsub;
 mod wrapped;
+
+pub use decode::MAX_PAYLOAD;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -111,6 +119,14 @@ pub(crate) enum Source<'t> {
     },
     /// Item `n` (from 0) of an `EventList`.
     ListItem(usize),
+    /// The `message` of CloudWatch log event `n`.
+    LogEvent(usize),
+    /// A diagnostic record: item `n` of an Event Hub body, or a record on its own.
+    DiagnosticRecord(Option<usize>),
+    /// The `properties.log` of that diagnostic record.
+    DiagnosticLog(Option<usize>),
+    /// A GKE LogEntry's rebuilt event.
+    LogEntry,
 }
 
 impl fmt::Display for Source<'_> {
@@ -119,6 +135,14 @@ impl fmt::Display for Source<'_> {
             Source::Field(name) => write!(f, "the `{name}` field"),
             Source::Record { .. } => f.write_str("the record"),
             Source::ListItem(index) => write!(f, "item {index} of the EventList"),
+            Source::LogEvent(index) => write!(f, "the `message` of logEvents[{index}]"),
+            Source::DiagnosticRecord(Some(index)) => write!(f, "records[{index}]"),
+            Source::DiagnosticRecord(None) => f.write_str("the diagnostic record"),
+            Source::DiagnosticLog(Some(index)) => {
+                write!(f, "the `properties.log` of records[{index}]")
+            }
+            Source::DiagnosticLog(None) => f.write_str("its `properties.log`"),
+            Source::LogEntry => f.write_str("the LogEntry"),
         }
     }
 }
@@ -133,7 +157,7 @@ impl Source<'_> {
             Source::ListItem(_) => TransformError::not_an_audit_event(format_args!(
                 "{self} has no `auditID` and its `kind` is not `Event`"
             )),
-            Source::Field(_) => TransformError::not_an_audit_event(format_args!(
+            _ => TransformError::not_an_audit_event(format_args!(
                 "{self} holds an object with no `auditID` whose `kind` is not `Event` or `EventList`"
             )),
         }
@@ -144,21 +168,34 @@ impl Source<'_> {
 pub(crate) struct ReadOptions<'o> {
     /// The string field that holds the event when a record has no `message` string.
     pub(crate) event_field: &'o str,
+    /// Whether a Pub/Sub push request is unwrapped (not inside one: a doubly wrapped message
+    /// is read by the shapes that follow).
+    pub(crate) unwrap_pubsub: bool,
 }
 
 /// Receives the items of a record, in order; an error fails the whole record.
 pub(crate) type Visit<'v> = dyn FnMut(Item<'_>) -> Result<(), TransformError> + 'v;
 
-/// Reads a record and hands its items to `visit`, in order. The shapes are tried in this
-/// order, and the first that recognises the record reads it:
+/// Reads a record and hands its items to `visit`, in order. After an optional byte order
+/// mark, the first of these that recognises the record reads it (content decides, never a
+/// name such as a log group or a category):
 ///
-/// 1. a string `message` field, then the configured string field ([`wrapped`]);
-/// 2. the record itself, when it is an audit event or an `EventList` ([`bare`]).
+/// | rule | the record | read by |
+/// | --- | --- | --- |
+/// | a | `awslogs` is an object with a string `data` | [`cloudwatch`] (as a Lambda receives it) |
+/// | b | has the keys `messageType` and `logEvents` | [`cloudwatch`] (decoded) |
+/// | c | `message` is an object with a string `data`, and a `subscription` key | [`pubsub`] |
+/// | d | a `records` array | [`event_hub`] (an Event Hub body) |
+/// | d′ | a `category` key and a `properties` object with a `log` member | [`event_hub`] (one record) |
+/// | e | `protoPayload.serviceName` is `k8s.io` | [`gke`] |
+/// | f | a string `message`, then the configured string field | [`wrapped`] |
+/// | f | anything else: the record itself | [`bare`] (with [`openshift`]'s metadata) |
 ///
-/// A record that is not a JSON object fails whole, before any item.
-pub(crate) fn read<'r>(
-    record: &'r str,
-    options: &ReadOptions<'r>,
+/// A record that is not a JSON object, or an envelope that cannot itself be read, fails
+/// whole, before any item.
+pub(crate) fn read(
+    record: &str,
+    options: &ReadOptions<'_>,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
     let record_text = strip_bom(record);
@@ -166,6 +203,26 @@ pub(crate) fn read<'r>(
         event_field: options.event_field,
     };
     let mut fields = Fields::parse_object(record_text, &source)?;
+    if let Some(data) = cloudwatch::lambda_data(&fields) {
+        return cloudwatch::read_lambda(&data, visit);
+    }
+    if cloudwatch::is_message(&fields) {
+        return cloudwatch::read_message(&fields, visit);
+    }
+    if options.unwrap_pubsub
+        && let Some(data) = pubsub::data(&fields)
+    {
+        return pubsub::read(&data, options, visit);
+    }
+    if let Some(records) = event_hub::records(&fields) {
+        return event_hub::read_records(&records, visit);
+    }
+    if event_hub::is_diagnostic_record(&fields) {
+        return event_hub::read_record(record_text, None, visit);
+    }
+    if gke::is_entry(&fields) {
+        return gke::read(record_text, visit);
+    }
     if let Some(wrapped) = wrapped::find(&mut fields, options.event_field) {
         return visit(Item::Event(Found {
             text: &wrapped.text,
@@ -180,11 +237,8 @@ pub(crate) fn read<'r>(
             list_api_version: None,
         }));
     }
-    visit(Item::Event(bare::found(
-        record_text,
-        source,
-        &Metadata::NONE,
-    )))
+    let metadata = openshift::metadata(&fields);
+    visit(Item::Event(bare::found(record_text, source, &metadata)))
 }
 
 /// The record's text after an optional UTF-8 byte order mark.

@@ -1,0 +1,147 @@
+//! EKS: CloudWatch Logs subscription messages (docs/record-shapes.md, "EKS"). EKS writes the
+//! audit log to the log group `/aws/eks/<cluster>/cluster`; a subscription delivers it in
+//! batches, decoded (`{"messageType": ..., "logEvents": [...]}`, as Firehose writes them) or
+//! as a Lambda function receives them (`{"awslogs": {"data": base64(gzip(message))}}`).
+
+use std::borrow::Cow;
+
+use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit, decode};
+use crate::document::Fields;
+use crate::lenient::{AnyString, Object, RawList, Shape, Text, from_members, lenient_struct};
+use crate::{ErrorKind, TransformError};
+
+lenient_struct! {
+    /// A subscription message.
+    pub(crate) struct Message<'a> {
+        "messageType" => message_type: AnyString<'a>,
+        "owner" => owner: Text<'a>,
+        "logGroup" => log_group: Text<'a>,
+        "logEvents" => log_events: RawList<'a>,
+    }
+}
+
+lenient_struct! {
+    /// One log event; its `message` is the line the API server wrote.
+    pub(crate) struct LogEvent<'a> {
+        "message" => message: AnyString<'a>,
+    }
+}
+
+lenient_struct! {
+    /// `awslogs`, as a Lambda function receives it.
+    pub(crate) struct Awslogs<'a> {
+        "data" => data: AnyString<'a>,
+    }
+}
+
+/// Rule (a): `awslogs` is an object with a string `data`; gives the data.
+pub(crate) fn lambda_data<'r>(fields: &Fields<'r>) -> Option<Cow<'r, str>> {
+    let raw = fields.raw("awslogs")?;
+    let Object(Some(awslogs)) = serde_json::from_str::<Object<Awslogs<'r>>>(raw.get()).ok()? else {
+        return None;
+    };
+    awslogs.data.0
+}
+
+/// Rule (b): the keys `messageType` and `logEvents`.
+pub(crate) fn is_message(fields: &Fields<'_>) -> bool {
+    fields.get("messageType").is_some() && fields.get("logEvents").is_some()
+}
+
+/// Reads form (a): base64, then gzip (every member), then the message as UTF-8 JSON.
+pub(crate) fn read_lambda(data: &str, visit: &mut Visit<'_>) -> Result<(), TransformError> {
+    let compressed = decode::base64(data, "`awslogs.data`")?;
+    let payload = decode::gunzip(&compressed, "the decoded `awslogs.data`")?;
+    let text = decode::utf8(payload, "the gunzipped `awslogs.data`")?;
+    let message = match serde_json::from_str::<Shape<Message<'_>>>(&text) {
+        Ok(Shape::Object(message)) => message,
+        Ok(Shape::Other(found)) => {
+            return Err(invalid_envelope(format_args!(
+                "the gunzipped `awslogs.data` is a JSON {}, not a CloudWatch Logs message",
+                found.name()
+            )));
+        }
+        Err(error) => {
+            return Err(TransformError::from_json(
+                &"the gunzipped `awslogs.data`",
+                &error,
+            ));
+        }
+    };
+    read_events(&message, visit)
+}
+
+/// Reads form (b): the record is the message.
+pub(crate) fn read_message(
+    fields: &Fields<'_>,
+    visit: &mut Visit<'_>,
+) -> Result<(), TransformError> {
+    let message: Message<'_> = from_members(&fields.members());
+    read_events(&message, visit)
+}
+
+/// Checks the message and hands over each of its log events.
+fn read_events(message: &Message<'_>, visit: &mut Visit<'_>) -> Result<(), TransformError> {
+    let Some(events) = &message.log_events.0 else {
+        return Err(invalid_envelope(
+            "a CloudWatch Logs message needs `messageType` and a `logEvents` array",
+        ));
+    };
+    match message.message_type.0.as_deref() {
+        Some("DATA_MESSAGE") => {}
+        // A delivery health check: nothing to convert.
+        Some("CONTROL_MESSAGE") => return Ok(()),
+        other => {
+            return Err(invalid_envelope(format_args!(
+                "`messageType` is {}, neither `DATA_MESSAGE` nor `CONTROL_MESSAGE`",
+                other.map_or_else(|| "not a string".to_owned(), |t| format!("`{t}`"))
+            )));
+        }
+    }
+    let metadata = metadata(message);
+    for (index, entry) in events.iter().enumerate() {
+        let event = match serde_json::from_str::<Shape<LogEvent<'_>>>(entry.get()) {
+            Ok(Shape::Object(LogEvent {
+                message: AnyString(Some(text)),
+            })) => text,
+            _ => {
+                visit(Item::Failed {
+                    text: entry.get(),
+                    error: invalid_envelope(format_args!(
+                        "logEvents[{index}] is not an object with a string `message`"
+                    )),
+                })?;
+                continue;
+            }
+        };
+        visit(Item::Event(Found {
+            text: &event,
+            original: Original::Text(&event),
+            start: Start::EventText,
+            source: Source::LogEvent(index),
+            scope: Scope::Event,
+            metadata: &metadata,
+            list_api_version: None,
+        }))?;
+    }
+    Ok(())
+}
+
+/// `cloud.*` and the EKS cluster, from the message.
+fn metadata<'a>(message: &Message<'a>) -> Metadata<'a> {
+    let cluster = message.log_group.as_deref().and_then(|group| {
+        let cluster = group.strip_prefix("/aws/eks/")?.strip_suffix("/cluster")?;
+        (!cluster.is_empty() && !cluster.contains('/')).then(|| cluster.to_owned())
+    });
+    Metadata {
+        cloud_provider: Some("aws"),
+        cloud_service: cluster.is_some().then_some("eks"),
+        cloud_account_id: message.owner.0.clone(),
+        cluster_name: cluster.map(Cow::Owned),
+        ..Metadata::NONE
+    }
+}
+
+fn invalid_envelope(reason: impl std::fmt::Display) -> TransformError {
+    TransformError::new(ErrorKind::InvalidEnvelope, reason.to_string())
+}
