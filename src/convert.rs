@@ -45,9 +45,17 @@ impl Transformer {
     }
 
     /// Converts one event text: an audit event gives its document, an `EventList` its items'.
-    fn convert_event(&self, found: Found<'_>, emit: &mut Emit<'_>) -> Result<(), TransformError> {
-        let profile = self.options().profile;
-        let event = match Event::parse(found.text, &found.source, profile.reads_whole_event()) {
+    fn convert_event(
+        &self,
+        mut found: Found<'_>,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), TransformError> {
+        let whole = self.options().profile.reads_whole_event();
+        let parsed = match found.members.take() {
+            Some(members) => Ok(Event::from_members(found.text, members, whole)),
+            None => Event::parse(found.text, &found.source, whole),
+        };
+        let event = match parsed {
             Ok(event) => event,
             Err(error) => return fail(&found, error, emit),
         };
@@ -68,7 +76,9 @@ impl Transformer {
         if !event.fields.is_event() {
             return fail(&found, found.source.not_an_event(), emit);
         }
-        let size = found.text.len();
+        // The size the document is expected to have: about the event's, or four times it
+        // when the profile copies the whole event (its text, the mirror, the fields).
+        let size = found.text.len() * if whole { 4 } else { 1 };
         let document = self.document(found, &event);
         emit(Output::Document(&document, size));
         Ok(())
@@ -79,7 +89,7 @@ impl Transformer {
     fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Fields<'a> {
         let profile = self.options().profile;
         let original = match found.original {
-            Original::Token(token) => Node::DecodedString(token),
+            Original::Token(token) => Node::Verbatim(token),
             Original::Text(text) => Node::Text(Cow::Borrowed(text)),
         };
         // Room for every top-level object a profile produces.

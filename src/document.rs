@@ -23,9 +23,10 @@ pub(crate) enum Node<'a> {
     Json(serde_json::Value),
     /// A field of the input record, kept as its exact JSON text.
     Raw(&'a RawValue),
-    /// A string field of the input record that was decoded successfully (so it is one line
-    /// and valid Unicode): written exactly as received, without the checks [`Node::Raw`] needs.
-    DecodedString(&'a RawValue),
+    /// Input text known to be one line and valid Unicode (a string field that decoded, a
+    /// member of an event text without line breaks or surrogate escapes): written exactly as
+    /// received, without the checks [`Node::Raw`] needs.
+    Verbatim(&'a RawValue),
     /// An object.
     Object(Fields<'a>),
 }
@@ -73,9 +74,20 @@ impl<'a> Fields<'a> {
     /// The exact text of a top-level field of the input (not one the mapping produced).
     pub(crate) fn raw(&self, key: &str) -> Option<&'a RawValue> {
         match self.get(key)? {
-            Node::Raw(raw) | Node::DecodedString(raw) => Some(raw),
+            Node::Raw(raw) | Node::Verbatim(raw) => Some(raw),
             _ => None,
         }
+    }
+
+    /// The fields as members (key, exact text), the fields the mapping produced left out.
+    pub(crate) fn into_members(self) -> Vec<Member<'a>> {
+        self.0
+            .into_iter()
+            .filter_map(|(key, node)| match node {
+                Node::Raw(raw) | Node::Verbatim(raw) => Some((key, raw)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The fields of the input as members (key, exact text), for reading them as a typed
@@ -84,7 +96,7 @@ impl<'a> Fields<'a> {
         self.0
             .iter()
             .filter_map(|(key, node)| match node {
-                Node::Raw(raw) | Node::DecodedString(raw) => Some((key.clone(), *raw)),
+                Node::Raw(raw) | Node::Verbatim(raw) => Some((key.clone(), *raw)),
                 _ => None,
             })
             .collect()
@@ -229,7 +241,7 @@ impl Node<'_> {
                     out.push_str(&text);
                 }
             }
-            Node::Raw(raw) | Node::DecodedString(raw) => out.push_str(raw.get()),
+            Node::Raw(raw) | Node::Verbatim(raw) => out.push_str(raw.get()),
             Node::Object(fields) => fields.write_json(out),
         }
     }
@@ -316,6 +328,12 @@ static ESCAPE: [u8; 256] = {
     table[b'\\' as usize] = b'\\';
     table
 };
+
+/// Whether input text must be checked before it is written back: it may hold a line break
+/// or a lone surrogate escape (see [`Node::Raw`]).
+pub(crate) fn needs_checks(text: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() || has_surrogate_escape(text)
+}
 
 /// Whether raw JSON text has a line break between its tokens. A string token cannot (JSON
 /// strings hold no raw control characters), so the common case, a string, is not scanned.

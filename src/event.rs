@@ -23,6 +23,9 @@ pub(crate) struct Event<'a> {
     /// Every top-level member as its exact text, in order (a repeated key: its first position,
     /// its last value); empty unless asked for.
     pub(crate) members: Vec<Member<'a>>,
+    /// Whether the members' text is one line and free of `\u` surrogate escapes, so it can be
+    /// written back without checks (computed with the members).
+    pub(crate) verbatim: bool,
 }
 
 impl<'a> Event<'a> {
@@ -36,18 +39,36 @@ impl<'a> Event<'a> {
     ) -> Result<Self, TransformError> {
         if whole {
             let members = object_members(text, source)?;
-            return Ok(Event {
-                fields: from_members(&members),
-                members,
-            });
+            return Ok(Event::from_members(text, members, true));
         }
         match serde_json::from_str::<Shape<AuditEvent<'a>>>(text) {
             Ok(Shape::Object(fields)) => Ok(Event {
                 fields,
                 members: Vec::new(),
+                verbatim: false,
             }),
             Ok(Shape::Other(found)) => Err(TransformError::not_an_object(source, found.name())),
             Err(error) => Err(TransformError::from_json(source, &error)),
+        }
+    }
+}
+
+impl<'a> Event<'a> {
+    /// The event whose members (of the event text `text`) were already read, as a bare
+    /// record's are: its typed fields are read from them, and they are kept when `whole`.
+    pub(crate) fn from_members(text: &str, members: Vec<Member<'a>>, whole: bool) -> Self {
+        let fields = from_members(&members);
+        if !whole {
+            return Event {
+                fields,
+                members: Vec::new(),
+                verbatim: false,
+            };
+        }
+        Event {
+            fields,
+            members,
+            verbatim: !crate::document::needs_checks(text),
         }
     }
 }
@@ -67,8 +88,11 @@ lenient_struct! {
         "userAgent" => user_agent: Text<'a>,
         "objectRef" => object_ref: Object<ObjectReference<'a>>,
         "responseStatus" => response_status: Object<Status<'a>>,
-        "requestObject" => request_object: Object<RequestObject<'a>>,
-        "responseObject" => response_object: Object<ResponseObject<'a>>,
+        /// Read on demand ([`AuditEvent::request_object`]): most events are not asked about
+        /// their request body, which can be most of their bytes.
+        "requestObject" => request_object: Raw<'a>,
+        /// Read on demand, for the object's name ([`AuditEvent::object_name`]).
+        "responseObject" => response_object: Raw<'a>,
         "requestReceivedTimestamp" => request_received_timestamp: Text<'a>,
         "stageTimestamp" => stage_timestamp: Text<'a>,
         /// The older `audit.k8s.io/v1beta1` events carry only this timestamp.
@@ -110,15 +134,25 @@ impl<'a> AuditEvent<'a> {
 
     /// The target object's name: `objectRef.name`, or when that is absent (or `null`, or
     /// `""`) the response object's `metadata.name` (a `create` with `generateName`).
-    pub(crate) fn object_name(&self) -> Option<&std::borrow::Cow<'a, str>> {
-        self.object_ref
-            .0
-            .as_ref()
-            .and_then(|object| object.name.0.as_ref())
-            .or_else(|| {
-                let metadata = self.response_object.0.as_ref()?.metadata.0.as_ref()?;
-                metadata.name.0.as_ref()
-            })
+    pub(crate) fn object_name(&self) -> Option<std::borrow::Cow<'a, str>> {
+        if let Some(name) = self.object_ref.0.as_ref().and_then(|o| o.name.0.as_ref()) {
+            return Some(name.clone());
+        }
+        let response = self.response_object.0?;
+        let Object(Some(response)) =
+            serde_json::from_str::<Object<ResponseObject<'a>>>(response.get()).ok()?
+        else {
+            return None;
+        };
+        response.metadata.0?.name.0
+    }
+
+    /// The request body, read now (it was kept as its text).
+    pub(crate) fn request_object(&self) -> Option<RequestObject<'a>> {
+        let request = self.request_object.0?;
+        serde_json::from_str::<Object<RequestObject<'a>>>(request.get())
+            .ok()
+            .and_then(|object| object.0)
     }
 }
 
@@ -229,7 +263,7 @@ mod tests {
                 Some("alice")
             );
             assert_eq!(event.source_ips.all, ["x", "10.0.0.1"]);
-            assert_eq!(event.object_name().map(|n| n.as_ref()), Some("n"));
+            assert_eq!(event.object_name().as_deref(), Some("n"));
         }
     }
 

@@ -471,6 +471,103 @@ impl<'a> MapAccess<'a> for MembersAccess<'_, 'a> {
     }
 }
 
+/// An array read element by element as `T`; absent when the value is not an array. With
+/// `T` = [`Shape`]`<S>`, each element is an `S` object or the JSON type found instead.
+#[derive(Debug)]
+pub(crate) struct List<T>(pub(crate) Option<Vec<T>>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = Option<Vec<T>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(4096));
+                while let Some(item) = seq.next_element::<T>()? {
+                    items.push(item);
+                }
+                Ok(Some(items))
+            }
+            skip_other_kinds!(bool number string null object);
+        }
+        deserializer
+            .deserialize_any(ListVisitor(PhantomData))
+            .map(List)
+    }
+}
+
+/// A value that is usually a string and is then read (unescaped) in the same pass; any other
+/// value is only noted, to be read as exact text when it is needed.
+#[derive(Debug, Default)]
+pub(crate) enum StringOrOther<'a> {
+    /// The member is not there.
+    #[default]
+    Missing,
+    /// `null`.
+    Null,
+    /// A string, empty or not.
+    Text(Cow<'a, str>),
+    /// Any other value (skipped).
+    Other,
+}
+
+impl<'de> Deserialize<'de> for StringOrOther<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = StringOrOther<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Text(Cow::Owned(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Null)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(StringOrOther::Other)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(StringOrOther::Other)
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
 /// A JSON object read as `T`, or the type of the value that stood there instead.
 #[derive(Debug)]
 pub(crate) enum Shape<T> {

@@ -91,3 +91,43 @@ fn deep_nesting_fails_cleanly_or_passes_through() {
         "the deep containers were copied"
     );
 }
+
+/// The hostile envelopes end as the contract says: the record fails whole when the envelope
+/// cannot be read (a zip bomb is refused, not inflated), and an event inside fails alone.
+#[test]
+fn hostile_envelopes_fail_as_documented() {
+    let transformer = Transformer::new(Options::default());
+    let records = hostile::records();
+    let record = |name: &str| {
+        &records
+            .iter()
+            .find(|(n, _)| n.starts_with(name))
+            .unwrap_or_else(|| panic!("no hostile record {name}"))
+            .1
+    };
+    for (name, keyword) in [
+        ("CloudWatch data that is not base64", "invalid_base64"),
+        ("CloudWatch data that is not gzip", "invalid_gzip"),
+        ("CloudWatch gzip cut short", "invalid_gzip"),
+        ("CloudWatch zip bomb", "payload_too_large"),
+    ] {
+        let error = transformer.transform(record(name)).unwrap_err();
+        assert_eq!(error.keyword(), keyword, "{name}: {error}");
+    }
+    let batch = transformer
+        .transform_record(record("CloudWatch message of 100,000"))
+        .unwrap();
+    assert_eq!((batch.documents.len(), batch.failures.len()), (100_000, 0));
+    for (name, keyword) in [
+        ("Event Hub record whose log nests", "not_an_audit_event"),
+        ("Pub/Sub message wrapping itself", "not_an_audit_event"),
+    ] {
+        let converted = transformer.transform_record(record(name)).unwrap();
+        assert_eq!(converted.documents.len(), 1, "{name}");
+        assert_eq!(converted.failures[0].error.keyword(), keyword, "{name}");
+    }
+    let gke = transformer
+        .transform_record(record("GKE entry of wrong types"))
+        .unwrap();
+    assert_eq!((gke.documents.len(), gke.failures.len()), (1, 0));
+}

@@ -112,3 +112,34 @@ fn a_record_over_the_memory_cap_costs_only_itself() {
         "the failing record is written through"
     );
 }
+
+/// A zip bomb through the component: refused as `payload_too_large` without inflating it past
+/// the limit — the instance's linear memory stays at the 64 MiB limit plus its own few MiB, not
+/// the bomb's 128 MiB — and the instance goes on converting.
+#[test]
+fn a_zip_bomb_is_refused_with_bounded_memory() {
+    let runtime = runtime();
+    let mut session = Session::new(&runtime, &Options::default()).unwrap();
+    let records = hostile::records();
+    let bomb = &records
+        .iter()
+        .find(|(name, _)| name.starts_with("CloudWatch zip bomb"))
+        .expect("the hostile suite has a zip bomb")
+        .1;
+    let Outcome::Failed(error) = session.transform(bomb).unwrap() else {
+        panic!("the zip bomb converted");
+    };
+    assert_eq!(error.keyword(), "payload_too_large", "{error}");
+    let limit = k8s_audit_ecs::MAX_PAYLOAD;
+    // The limit itself, plus the instance's own few MiB: never the bomb's 128 MiB.
+    assert!(
+        session.memory_size() < limit + (16 << 20),
+        "linear memory grew to {} bytes",
+        session.memory_size()
+    );
+    let event = r#"{"kind":"Event","auditID":"after","verb":"get"}"#;
+    assert!(matches!(
+        session.transform(event).unwrap(),
+        Outcome::Converted(_)
+    ));
+}

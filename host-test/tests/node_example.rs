@@ -39,7 +39,12 @@ fn the_node_example_matches_the_native_core() {
     }
     let dir = work_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    for file in ["package.json", "package-lock.json", "convert.mjs"] {
+    for file in [
+        "package.json",
+        "package-lock.json",
+        "convert.mjs",
+        "lambda.mjs",
+    ] {
         std::fs::copy(example_dir().join(file), dir.join(file)).unwrap();
     }
     if !dir.join("node_modules/.bin/jco").exists() {
@@ -84,10 +89,47 @@ fn the_node_example_matches_the_native_core() {
             assert_eq!(*got, expected, "{profile}");
         }
     }
+    the_lambda_handler_returns_the_fixture_documents(&dir);
     assert_refuses_unknown_profile(
         Command::new("node")
             .args(["convert.mjs", "--profile", "nope"])
             .current_dir(&dir),
     );
     std::fs::remove_file(file).unwrap();
+}
+
+/// The Lambda handler (`examples/node/lambda.mjs`) given a realistic CloudWatch Logs
+/// subscription event returns the documents its fixture expects (ecs, several events, one cut
+/// short by CloudWatch), and an event it cannot read comes back as its error document.
+fn the_lambda_handler_returns_the_fixture_documents(dir: &Path) {
+    let fixture = example_dir().join("../../fixtures/ecs/cloud/cloudwatch_a_multi_event.json");
+    let fixture = k8s_audit_ecs::fixture::Fixture::load(&fixture).unwrap();
+    let script = "import('./lambda.mjs').then(async ({ handler }) => { \
+        const event = JSON.parse(require('fs').readFileSync(0, 'utf8')); \
+        for (const document of await handler(event)) console.log(JSON.stringify(document)); })";
+    let invoke = |event: &str| {
+        let mut child = Command::new("node")
+            .args(["-e", script])
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), event.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let documents: Vec<String> = invoke(&fixture.input).lines().map(str::to_owned).collect();
+    let differences = fixture.check(&documents);
+    assert!(differences.is_empty(), "{differences:#?}");
+    let bad = invoke(r#"{"awslogs":{"data":"not base64"}}"#);
+    let bad: serde_json::Value = serde_json::from_str(bad.trim()).unwrap();
+    assert_eq!(bad["error"]["type"], "invalid_base64");
+    assert_eq!(bad["awslogs"]["data"], "not base64");
 }

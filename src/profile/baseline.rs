@@ -81,7 +81,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
             &object.subresource,
         );
     }
-    if let Some(name) = event.object_name().cloned() {
+    if let Some(name) = event.object_name() {
         produced.set(&["kubernetes", "object", "name"], Node::Text(name));
     }
     if let Some(annotations) = &event.annotations.0 {

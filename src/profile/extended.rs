@@ -24,7 +24,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, _: &Context<'_>) {
     {
         produced.set(&["kubernetes", "api", "group"], Node::Text(group));
     }
-    let Some(request) = &event.request_object.0 else {
+    let Some(request) = event.request_object() else {
         return;
     };
     if let Some(role) = request.role_ref.0.as_ref().and_then(|r| r.name.0.clone()) {

@@ -4,10 +4,13 @@
 //! ECS fields.
 
 use super::{Found, Metadata, Original, Scope, Source, Start};
+use crate::document::Fields;
 
-/// The record's whole text as the event text.
+/// The record's whole text as the event text; `fields` are the record's, already read, so
+/// they serve as the event's members.
 pub(crate) fn found<'r>(
     record: &'r str,
+    fields: Fields<'r>,
     source: Source<'r>,
     metadata: &'r Metadata<'r>,
 ) -> Found<'r> {
@@ -19,5 +22,6 @@ pub(crate) fn found<'r>(
         scope: Scope::Record,
         metadata,
         list_api_version: None,
+        members: Some(fields.into_members()),
     }
 }

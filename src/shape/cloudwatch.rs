@@ -7,15 +7,25 @@ use std::borrow::Cow;
 
 use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit, decode};
 use crate::document::Fields;
-use crate::lenient::{AnyString, Object, RawList, Shape, Text, from_members, lenient_struct};
+use serde_json::value::RawValue;
+
+use crate::lenient::{AnyString, List, Object, RawList, Shape, Text, from_members, lenient_struct};
 use crate::{ErrorKind, TransformError};
 
 lenient_struct! {
-    /// A subscription message.
+    /// A subscription message; its log events are read in the same pass, each `message`
+    /// unescaped as it is read.
     pub(crate) struct Message<'a> {
         "messageType" => message_type: AnyString<'a>,
         "owner" => owner: Text<'a>,
         "logGroup" => log_group: Text<'a>,
+        "logEvents" => log_events: List<Shape<LogEvent<'a>>>,
+    }
+}
+
+lenient_struct! {
+    /// The log events as exact text, read only when one of them fails.
+    pub(crate) struct RawLogEvents<'a> {
         "logEvents" => log_events: RawList<'a>,
     }
 }
@@ -68,7 +78,12 @@ pub(crate) fn read_lambda(data: &str, visit: &mut Visit<'_>) -> Result<(), Trans
             ));
         }
     };
-    read_events(&message, visit)
+    let entries = || {
+        serde_json::from_str::<RawLogEvents<'_>>(&text)
+            .ok()
+            .and_then(|message| message.log_events.0)
+    };
+    read_events(message, &entries, visit)
 }
 
 /// Reads form (b): the record is the message.
@@ -77,11 +92,17 @@ pub(crate) fn read_message(
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
     let message: Message<'_> = from_members(&fields.members());
-    read_events(&message, visit)
+    let entries = || serde_json::from_str::<Vec<&RawValue>>(fields.raw("logEvents")?.get()).ok();
+    read_events(message, &entries, visit)
 }
 
-/// Checks the message and hands over each of its log events.
-fn read_events(message: &Message<'_>, visit: &mut Visit<'_>) -> Result<(), TransformError> {
+/// Checks the message and hands over each of its log events; `entries` gives the log events'
+/// exact texts, looked up only for those that fail.
+fn read_events<'t>(
+    message: Message<'t>,
+    entries: &dyn Fn() -> Option<Vec<&'t RawValue>>,
+    visit: &mut Visit<'_>,
+) -> Result<(), TransformError> {
     let Some(events) = &message.log_events.0 else {
         return Err(invalid_envelope(
             "a CloudWatch Logs message needs `messageType` and a `logEvents` array",
@@ -98,15 +119,17 @@ fn read_events(message: &Message<'_>, visit: &mut Visit<'_>) -> Result<(), Trans
             )));
         }
     }
-    let metadata = metadata(message);
+    let metadata = metadata(&message);
+    let mut texts: Option<Vec<&RawValue>> = None;
     for (index, entry) in events.iter().enumerate() {
-        let event = match serde_json::from_str::<Shape<LogEvent<'_>>>(entry.get()) {
-            Ok(Shape::Object(LogEvent {
+        let event = match entry {
+            Shape::Object(LogEvent {
                 message: AnyString(Some(text)),
-            })) => text,
+            }) => text,
             _ => {
+                let texts = texts.get_or_insert_with(|| entries().unwrap_or_default());
                 visit(Item::Failed {
-                    text: entry.get(),
+                    text: texts.get(index).map_or("", |raw| raw.get()),
                     error: invalid_envelope(format_args!(
                         "logEvents[{index}] is not an object with a string `message`"
                     )),
@@ -115,13 +138,14 @@ fn read_events(message: &Message<'_>, visit: &mut Visit<'_>) -> Result<(), Trans
             }
         };
         visit(Item::Event(Found {
-            text: &event,
-            original: Original::Text(&event),
+            text: event,
+            original: Original::Text(event),
             start: Start::EventText,
             source: Source::LogEvent(index),
             scope: Scope::Event,
             metadata: &metadata,
             list_api_version: None,
+            members: None,
         }))?;
     }
     Ok(())

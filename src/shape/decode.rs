@@ -34,7 +34,9 @@ pub(crate) fn base64(text: &str, what: &str) -> Result<Vec<u8>, TransformError> 
     Ok(bytes)
 }
 
-/// Decompresses a gzip stream of one or more members, stopping past [`MAX_PAYLOAD`].
+/// Decompresses a gzip stream of one or more members, stopping past [`MAX_PAYLOAD`]. The
+/// output is read in chunks that are never reallocated and joined once at the end, so a
+/// payload that passes the limit (a zip bomb) costs at most the limit in memory.
 pub(crate) fn gunzip(bytes: &[u8], what: &str) -> Result<Vec<u8>, TransformError> {
     let invalid = |reason: &dyn std::fmt::Display| {
         TransformError::new(
@@ -47,14 +49,35 @@ pub(crate) fn gunzip(bytes: &[u8], what: &str) -> Result<Vec<u8>, TransformError
             &"it does not start with the gzip magic bytes 1f 8b",
         ));
     }
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(8).min(1 << 20));
-    let limit = MAX_PAYLOAD as u64 + 1;
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|error| invalid(&error))?;
-    if out.len() > MAX_PAYLOAD {
-        return Err(too_large(what));
+    let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0;
+    // The first chunk fits a typical payload (text compresses about tenfold); each next one is
+    // twice as large, up to a few MiB.
+    let mut size = (bytes.len() * 12).clamp(64 << 10, 4 << 20);
+    loop {
+        let mut chunk = Vec::with_capacity(size);
+        let read = (&mut decoder)
+            .take(size as u64)
+            .read_to_end(&mut chunk)
+            .map_err(|error| invalid(&error))?;
+        total += read;
+        if total > MAX_PAYLOAD {
+            return Err(too_large(what));
+        }
+        let done = read < size;
+        chunks.push(chunk);
+        if done {
+            break;
+        }
+        size = (size * 2).min(4 << 20);
+    }
+    if chunks.len() == 1 {
+        return Ok(chunks.pop().unwrap_or_default());
+    }
+    let mut out = Vec::with_capacity(total);
+    for chunk in chunks {
+        out.extend_from_slice(&chunk);
     }
     Ok(out)
 }

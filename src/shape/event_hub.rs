@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit};
 use crate::document::Fields;
-use crate::lenient::{Object, Raw, Shape, Text, lenient_struct};
+use crate::lenient::{List, Object, Raw, Shape, StringOrOther, Text, lenient_struct};
 use crate::{ErrorKind, TransformError};
 
 lenient_struct! {
@@ -21,34 +21,69 @@ lenient_struct! {
 }
 
 lenient_struct! {
-    /// A diagnostic record's `properties`.
+    /// A diagnostic record's `properties`: `log` is read as a string in the same pass, the
+    /// usual case.
     pub(crate) struct Properties<'a> {
+        "log" => log: StringOrOther<'a>,
+    }
+}
+
+lenient_struct! {
+    /// A diagnostic record whose `properties.log` is read as its exact text (a log that is
+    /// not a string: some pipelines store the event as an object).
+    pub(crate) struct RecordWithRawLog<'a> {
+        "properties" => properties: Object<RawProperties<'a>>,
+    }
+}
+
+lenient_struct! {
+    /// `properties`, its `log` as exact text.
+    pub(crate) struct RawProperties<'a> {
         "log" => log: Raw<'a>,
     }
 }
 
-/// Rule (d): a `records` array; gives its elements.
-pub(crate) fn records<'r>(fields: &Fields<'r>) -> Option<Vec<&'r RawValue>> {
-    let raw = fields.raw("records")?;
-    serde_json::from_str::<Vec<&'r RawValue>>(raw.get()).ok()
+/// Rule (d): a `records` array; gives its exact text.
+pub(crate) fn records<'r>(fields: &Fields<'r>) -> Option<&'r RawValue> {
+    fields
+        .raw("records")
+        .filter(|raw| raw.get().starts_with('['))
 }
 
 /// Rule (d′): a `category` key and a `properties` object with a `log` member.
 pub(crate) fn is_diagnostic_record(fields: &Fields<'_>) -> bool {
     fields.get("category").is_some()
         && fields.raw("properties").is_some_and(|raw| {
-            serde_json::from_str::<Object<Properties<'_>>>(raw.get())
+            serde_json::from_str::<Object<RawProperties<'_>>>(raw.get())
                 .is_ok_and(|properties| properties.0.is_some_and(|p| p.log.0.is_some()))
         })
 }
 
-/// Reads the records of an Event Hub body, in order.
+/// Reads the records of an Event Hub body (`records`, the array's text), in order, in one
+/// pass; the exact text of a record is looked up only for the records that fail.
 pub(crate) fn read_records(
-    records: &[&RawValue],
+    records: &RawValue,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
-    for (index, record) in records.iter().enumerate() {
-        read_record(record.get(), Some(index), visit)?;
+    let Ok(List(Some(typed))) =
+        serde_json::from_str::<List<Shape<DiagnosticRecord<'_>>>>(records.get())
+    else {
+        // Not readable in one pass (nothing valid JSON should hit this): record by record.
+        let texts: Vec<&RawValue> = serde_json::from_str(records.get()).unwrap_or_default();
+        for (index, text) in texts.iter().enumerate() {
+            read_record(text.get(), Some(index), visit)?;
+        }
+        return Ok(());
+    };
+    let mut texts: Option<Vec<&RawValue>> = None;
+    for (index, record) in typed.into_iter().enumerate() {
+        let mut text = || {
+            texts
+                .get_or_insert_with(|| serde_json::from_str(records.get()).unwrap_or_default())
+                .get(index)
+                .map_or("", |raw| raw.get())
+        };
+        read_typed(record, Some(index), &mut text, visit)?;
     }
     Ok(())
 }
@@ -60,41 +95,55 @@ pub(crate) fn read_record(
     index: Option<usize>,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
-    let source = Source::DiagnosticRecord(index);
     let record = match serde_json::from_str::<Shape<DiagnosticRecord<'_>>>(text) {
-        Ok(Shape::Object(record)) => record,
-        Ok(Shape::Other(found)) => {
-            let error = TransformError::not_an_object(&source, found.name());
-            return visit(Item::Failed { text, error });
-        }
+        Ok(record) => record,
         Err(error) => {
-            let error = TransformError::from_json(&source, &error);
+            let error = TransformError::from_json(&Source::DiagnosticRecord(index), &error);
             return visit(Item::Failed { text, error });
         }
     };
-    let no_log = || {
-        TransformError::new(
-            ErrorKind::NotAnAuditEvent,
-            format!("not a Kubernetes audit event: {source} has no `properties.log`"),
-        )
-    };
-    let Some(log) = record.properties.0.as_ref().and_then(|p| p.log.0) else {
-        return visit(Item::Failed {
-            text,
-            error: no_log(),
-        });
-    };
-    // A string is the event's text (its escapes decoded, its trailing newline kept); any
-    // other value (some pipelines store the event as an object) is its own exact text.
-    let event: Cow<'_, str> = match serde_json::from_str::<Cow<'_, str>>(log.get()) {
-        Ok(text) if log.get().starts_with('"') => text,
-        _ if log.get() == "null" => {
+    read_typed(record, index, &mut || text, visit)
+}
+
+/// A record read: its event text, or the failure in its place; `text` gives the record's
+/// exact text when it is needed.
+fn read_typed<'t>(
+    record: Shape<DiagnosticRecord<'t>>,
+    index: Option<usize>,
+    text: &mut dyn FnMut() -> &'t str,
+    visit: &mut Visit<'_>,
+) -> Result<(), TransformError> {
+    let source = Source::DiagnosticRecord(index);
+    let record = match record {
+        Shape::Object(record) => record,
+        Shape::Other(found) => {
+            let error = TransformError::not_an_object(&source, found.name());
             return visit(Item::Failed {
-                text,
-                error: no_log(),
+                text: text(),
+                error,
             });
         }
-        _ => Cow::Borrowed(log.get()),
+    };
+    // A string is the event's text (its escapes decoded, its trailing newline kept); any
+    // other value is its own exact text.
+    let log = record.properties.0.map(|p| p.log).unwrap_or_default();
+    let event: Option<Cow<'t, str>> = match log {
+        StringOrOther::Text(log) => Some(log),
+        StringOrOther::Other => serde_json::from_str::<RecordWithRawLog<'t>>(text())
+            .ok()
+            .and_then(|record| record.properties.0?.log.0)
+            .map(|raw| Cow::Borrowed(raw.get())),
+        StringOrOther::Missing | StringOrOther::Null => None,
+    };
+    let Some(event) = event else {
+        let error = TransformError::new(
+            ErrorKind::NotAnAuditEvent,
+            format!("not a Kubernetes audit event: {source} has no `properties.log`"),
+        );
+        return visit(Item::Failed {
+            text: text(),
+            error,
+        });
     };
     let metadata = metadata(record.resource_id.as_deref());
     visit(Item::Event(Found {
@@ -105,6 +154,7 @@ pub(crate) fn read_record(
         scope: Scope::Event,
         metadata: &metadata,
         list_api_version: None,
+        members: None,
     }))
 }
 

@@ -37,5 +37,6 @@ pub(crate) fn item<'t>(
         scope: Scope::Event,
         metadata: found.metadata,
         list_api_version: list.api_version.as_deref(),
+        members: None,
     }
 }

@@ -104,6 +104,7 @@ pub(crate) fn read(text: &str, visit: &mut Visit<'_>) -> Result<(), TransformErr
         scope: Scope::Event,
         metadata: &metadata,
         list_api_version: None,
+        members: None,
     }))
 }
 

@@ -27,6 +27,7 @@ use serde_json::value::RawValue;
 
 use crate::TransformError;
 use crate::document::Fields;
+use crate::lenient::Member;
 
 pub(crate) use metadata::Metadata;
 
@@ -61,6 +62,9 @@ pub(crate) struct Found<'t> {
     pub(crate) metadata: &'t Metadata<'t>,
     /// For an item of an `EventList`: the list's `apiVersion`.
     pub(crate) list_api_version: Option<&'t str>,
+    /// The event text's members, when the shape has already read them (a bare record is its
+    /// own event: it is not parsed twice).
+    pub(crate) members: Option<Vec<Member<'t>>>,
 }
 
 /// The event's own text, as the document keeps it.
@@ -215,7 +219,7 @@ pub(crate) fn read(
         return pubsub::read(&data, options, visit);
     }
     if let Some(records) = event_hub::records(&fields) {
-        return event_hub::read_records(&records, visit);
+        return event_hub::read_records(records, visit);
     }
     if event_hub::is_diagnostic_record(&fields) {
         return event_hub::read_record(record_text, None, visit);
@@ -235,10 +239,16 @@ pub(crate) fn read(
             scope: Scope::Record,
             metadata: &Metadata::NONE,
             list_api_version: None,
+            members: None,
         }));
     }
     let metadata = openshift::metadata(&fields);
-    visit(Item::Event(bare::found(record_text, source, &metadata)))
+    visit(Item::Event(bare::found(
+        record_text,
+        fields,
+        source,
+        &metadata,
+    )))
 }
 
 /// The record's text after an optional UTF-8 byte order mark.

@@ -28,14 +28,14 @@ pub(crate) fn find<'r>(fields: &mut Fields<'r>, event_field: &'r str) -> Option<
 }
 
 /// The unescaped value of a top-level string field, which is then marked
-/// [`Node::DecodedString`].
+/// [`Node::Verbatim`].
 fn decode_string_field<'r>(fields: &mut Fields<'r>, field: &'r str) -> Option<Wrapped<'r>> {
     let node = fields.get_mut(field)?;
     let Node::Raw(token) = *node else {
         return None;
     };
     let text = decode_string_token(token.get())?;
-    *node = Node::DecodedString(token);
+    *node = Node::Verbatim(token);
     Some(Wrapped { field, text, token })
 }
 

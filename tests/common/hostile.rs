@@ -132,5 +132,76 @@ pub fn records() -> Vec<(String, String)> {
     let mut big = base_event();
     big["responseObject"] = json!({ "metadata": {"name": "big"}, "data": "x".repeat(20_000_000) });
     records.push(("20 MB event".into(), big.to_string()));
+    records.extend(envelopes());
     records
+}
+
+/// Hostile cloud envelopes: payloads that do not decode, a zip bomb, a huge batch, deep
+/// nesting inside an event, a message wrapping itself.
+fn envelopes() -> Vec<(String, String)> {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let base64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let lambda = |data: String| json!({ "awslogs": { "data": data } }).to_string();
+    let message = |events: Vec<serde_json::Value>| {
+        json!({
+            "messageType": "DATA_MESSAGE", "owner": "111122223333",
+            "logGroup": "/aws/eks/prod/cluster", "logStream": "kube-apiserver-audit-0",
+            "subscriptionFilters": ["audit"], "logEvents": events,
+        })
+        .to_string()
+    };
+    let event = |i: usize| {
+        json!({ "id": i.to_string(), "timestamp": 1717322760123u64,
+                "message": json!({"kind": "Event", "auditID": format!("e{i}"), "verb": "get"}).to_string() })
+    };
+    let gzipped_message = gzip(message(vec![event(0), event(1)]).as_bytes());
+    let truncated = gzipped_message[..gzipped_message.len() - 12].to_vec();
+    // 128 MiB of zeros: a few hundred kilobytes of gzip.
+    let bomb = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..128 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        encoder.finish().unwrap()
+    };
+    let deep = 100_000;
+    let nested = format!("{}{{}}{}", "{\"a\":".repeat(deep), "}".repeat(deep));
+    let push = |data: String| {
+        json!({ "message": { "data": data, "messageId": "1", "publishTime": "2024-06-02T10:06:00Z" },
+                "subscription": "projects/p/subscriptions/s" })
+        .to_string()
+    };
+    let inner_push = push(base64(b"{}"));
+    vec![
+        ("CloudWatch data that is not base64".into(), lambda("not base64!".into())),
+        ("CloudWatch data that is not gzip".into(), lambda(base64(b"plain text"))),
+        ("CloudWatch gzip cut short".into(), lambda(base64(&truncated))),
+        ("CloudWatch zip bomb (128 MiB inflated)".into(), lambda(base64(&bomb))),
+        (
+            "CloudWatch message of 100,000 log events".into(),
+            message((0..100_000).map(event).collect()),
+        ),
+        (
+            "Event Hub record whose log nests 100k deep".into(),
+            format!(r#"{{"records":[{{"category":"kube-audit","properties":{{"log":{nested}}}}}]}}"#),
+        ),
+        (
+            "Pub/Sub message wrapping itself".into(),
+            push(base64(inner_push.as_bytes())),
+        ),
+        (
+            "GKE entry of wrong types".into(),
+            json!({"protoPayload": {"serviceName": "k8s.io", "methodName": 7, "resourceName": ["x"],
+                   "authenticationInfo": "x", "requestMetadata": [], "request": 1, "response": "s", "status": "bad"},
+                   "insertId": {}, "timestamp": true, "labels": [1], "resource": {"labels": 3}})
+            .to_string(),
+        ),
+    ]
 }

@@ -15,8 +15,12 @@ struct Words {
     no_object: bool,
 }
 
-/// The sentence for `event`.
-pub(super) fn describe(event: &AuditEvent<'_>, request: &Request<'_>) -> String {
+/// The sentence for `event`; `name` is the target object's name (after its fallback).
+pub(super) fn describe(
+    event: &AuditEvent<'_>,
+    request: &Request<'_>,
+    name: Option<&str>,
+) -> String {
     let mut parts: Vec<String> = Vec::with_capacity(6);
     parts.push(who(event));
     let Words {
@@ -28,7 +32,7 @@ pub(super) fn describe(event: &AuditEvent<'_>, request: &Request<'_>) -> String 
         parts.push(text);
     }
     if !no_object {
-        parts.extend(object(event, request, names_subresource));
+        parts.extend(object(event, request, name, names_subresource));
     }
     if let Some(ip) = event
         .source_ips
@@ -115,6 +119,7 @@ fn words(request: &Request<'_>) -> Words {
 fn object(
     event: &AuditEvent<'_>,
     request: &Request<'_>,
+    name: Option<&str>,
     names_subresource: bool,
 ) -> Option<String> {
     if !request.is_resource {
@@ -123,7 +128,6 @@ fn object(
         return (!path.is_empty()).then(|| path.to_owned());
     }
     let subresource = request.subresource.filter(|_| !names_subresource);
-    let name = event.object_name().map(|name| name.as_ref());
     let target: Vec<&str> = [request.resource, name, subresource]
         .into_iter()
         .flatten()
@@ -147,7 +151,7 @@ mod tests {
 
     fn describe_text(event: &str) -> String {
         let event: AuditEvent<'_> = serde_json::from_str(event).unwrap();
-        describe(&event, &Request::of(&event))
+        describe(&event, &Request::of(&event), event.object_name().as_deref())
     }
 
     #[test]

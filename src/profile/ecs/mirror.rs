@@ -37,11 +37,19 @@ pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a>
             );
         }
     }
+    // Text without line breaks or surrogate escapes is written back without checks.
+    let copy = |raw| {
+        if event.verbatim {
+            Node::Verbatim(raw)
+        } else {
+            Node::Raw(raw)
+        }
+    };
     for (key, raw) in &event.members {
         let node = match key.as_ref() {
-            "annotations" => copy_object(raw, Keys::DotsToUnderscores),
-            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata),
-            _ => (depth(raw.get()) <= MAX_DEPTH).then_some(Node::Raw(raw)),
+            "annotations" => copy_object(raw, Keys::DotsToUnderscores, copy),
+            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata, copy),
+            _ => (depth(raw.get()) <= MAX_DEPTH).then(|| copy(raw)),
         };
         if let Some(node) = node {
             mirror.push(key.clone(), node);
@@ -61,11 +69,15 @@ enum Keys {
 
 /// An object member copied member by member, its keys treated as `keys` says; a value that is
 /// not an object is copied as it is. `None` when the copy would nest too deep.
-fn copy_object(raw: &RawValue, keys: Keys) -> Option<Node<'_>> {
+fn copy_object<'a>(
+    raw: &'a RawValue,
+    keys: Keys,
+    copy: impl Fn(&'a RawValue) -> Node<'a>,
+) -> Option<Node<'a>> {
     let Ok(members) = object_members(raw.get(), &"the member") else {
-        return (depth(raw.get()) <= MAX_DEPTH).then_some(Node::Raw(raw));
+        return (depth(raw.get()) <= MAX_DEPTH).then(|| copy(raw));
     };
-    let mut copy = Fields::with_capacity(members.len());
+    let mut object = Fields::with_capacity(members.len());
     let mut deepest = 0;
     for (key, value) in members {
         let key = match keys {
@@ -74,9 +86,9 @@ fn copy_object(raw: &RawValue, keys: Keys) -> Option<Node<'_>> {
             _ => key,
         };
         deepest = deepest.max(depth(value.get()));
-        copy.push(key, Node::Raw(value));
+        object.push(key, copy(value));
     }
-    (deepest < MAX_DEPTH).then_some(Node::Object(copy))
+    (deepest < MAX_DEPTH).then_some(Node::Object(object))
 }
 
 /// How deep JSON text nests (a scalar 0, `[]` 1, `[[1]]` 2), reading only brackets and

@@ -34,9 +34,15 @@ pub(crate) const ECS: FieldGroup = FieldGroup {
 fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
     let fields = &event.fields;
     let request = activity::Request::of(fields);
+    // The name may come from parsing the response object: read it once.
+    let name = fields.object_name();
     produced.set(
         &["message"],
-        Node::Text(Cow::Owned(description::describe(fields, &request))),
+        Node::Text(Cow::Owned(description::describe(
+            fields,
+            &request,
+            name.as_deref(),
+        ))),
     );
     add_times(fields, produced);
     let constants: [(&[&'static str], &'static str); 7] = [
@@ -77,7 +83,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     add_source(fields, produced);
     add_url(fields, produced);
     add_user_agent(fields, produced, context);
-    add_orchestrator(fields, produced, context);
+    add_orchestrator(fields, name, produced, context);
     produced.set(
         &["kubernetes", "audit"],
         Node::Object(mirror::mirror(event, context)),
@@ -229,7 +235,12 @@ fn add_user_agent<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, context
 
 /// `orchestrator.*` from the object reference and the `cluster-name` option (an envelope's
 /// own cluster name, merged in afterwards, wins over the option).
-fn add_orchestrator<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+fn add_orchestrator<'a>(
+    event: &AuditEvent<'a>,
+    name: Option<Cow<'a, str>>,
+    produced: &mut Fields<'a>,
+    context: &Context<'_>,
+) {
     if let Some(object) = &event.object_ref.0 {
         set_text(produced, &["orchestrator", "namespace"], &object.namespace);
         set_text(
@@ -244,11 +255,8 @@ fn add_orchestrator<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, conte
             &object.api_version,
         );
     }
-    if let Some(name) = event.object_name() {
-        produced.set(
-            &["orchestrator", "resource", "name"],
-            Node::Text(name.clone()),
-        );
+    if let Some(name) = name {
+        produced.set(&["orchestrator", "resource", "name"], Node::Text(name));
     }
     if let Some(cluster) = context.cluster_name.filter(|name| !name.is_empty()) {
         produced.set(
