@@ -13,6 +13,7 @@
 //! envelope) or none comes back as `{"documents": [<document>, ...]}`, which the Lua filter
 //! `examples/fluent-bit/split-documents.lua` turns into one record per document.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::c_char;
 
@@ -23,10 +24,9 @@ thread_local! {
     static TRANSFORMERS: Vec<Transformer> = Profile::ALL
         .map(|profile| Transformer::new(Options { profile, ..Options::default() }))
         .into();
-    /// The documents of the record being converted, one per line.
-    static LINES: RefCell<String> = const { RefCell::new(String::new()) };
-    /// What the filter returns: a NUL-terminated JSON object.
-    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// What the filter returns: a NUL-terminated JSON object, written in place (the one
+    /// document of a record, as the core writes it).
+    static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Exports one filter function per profile, named as the registry says, with the signature
@@ -64,40 +64,41 @@ fn filter(profile: Profile, record: *const c_char, record_len: i32) -> *const c_
         },
         _ => &[],
     };
-    let text = String::from_utf8_lossy(bytes);
+    // Fluent Bit's JSON is UTF-8; invalid bytes, should they come, are replaced.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     TRANSFORMERS.with(|transformers| {
         // `Profile::ALL` is in declaration order, so a profile's index is its discriminant.
         let transformer = &transformers[profile as usize];
-        LINES.with_borrow_mut(|lines| {
-            OUTPUT.with_borrow_mut(|output| {
-                lines.clear();
-                output.clear();
-                match transformer.transform_into(&text, lines) {
-                    Ok(converted) => write_record(output, lines, converted.lines()),
-                    Err(error) => {
-                        output.extend_from_slice(error_document(&text, &error).as_bytes())
-                    }
+        OUTPUT.with_borrow_mut(|output| {
+            output.clear();
+            match transformer.transform_into(&text, output) {
+                // One document, written in place: drop its line feed.
+                Ok(converted) if converted.lines() == 1 => {
+                    output.pop();
                 }
-                output.push(0);
-                output.as_ptr().cast::<c_char>()
-            })
+                Ok(_) => {
+                    let lines = std::mem::take(output);
+                    write_documents(output, &lines);
+                }
+                Err(error) => output.push_str(&error_document(&text, &error)),
+            }
+            output.push('\0');
+            output.as_ptr().cast::<c_char>()
         })
     })
 }
 
-/// The one record the filter returns for `count` documents given one per line: the document
-/// itself when there is one, else `{"documents": [...]}`.
-fn write_record(output: &mut Vec<u8>, lines: &str, count: usize) {
-    if count == 1 {
-        output.extend_from_slice(lines.trim_end_matches('\n').as_bytes());
-        return;
-    }
-    output.extend_from_slice(b"{\"documents\":[");
+/// `{"documents": [...]}` for documents given one per line (none, or several).
+fn write_documents(output: &mut String, lines: &str) {
+    output.push_str("{\"documents\":[");
     for (index, line) in lines.lines().enumerate() {
         if index > 0 {
-            output.push(b',');
+            output.push(',');
         }
-        output.extend_from_slice(line.as_bytes());
+        output.push_str(line);
     }
-    output.extend_from_slice(b"]}");
+    output.push_str("]}");
 }
