@@ -32,6 +32,11 @@ pub(crate) enum Node<'a> {
 }
 
 /// The fields of an object, in insertion order; keys are unique.
+///
+/// A borrowed key never needs escaping in JSON: it is either the mapping's own (`event`,
+/// `status_code`) or a key of the input that serde_json handed over borrowed, which it does
+/// only for a key without escapes (and a JSON key holds no raw quote or control character).
+/// Keys that were unescaped or renamed are owned, and escaped when written.
 #[derive(Debug, Default)]
 pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Node<'a>)>);
 
@@ -204,8 +209,17 @@ impl<'a> Fields<'a> {
             if index > 0 {
                 out.push(',');
             }
-            write_string(out, key);
-            out.push(':');
+            match key {
+                Cow::Borrowed(key) => {
+                    out.push('"');
+                    out.push_str(key);
+                    out.push_str("\":");
+                }
+                Cow::Owned(key) => {
+                    write_string(out, key);
+                    out.push(':');
+                }
+            }
             node.write_json(out);
         }
         out.push('}');

@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit};
 use crate::document::Fields;
-use crate::lenient::{List, Object, Raw, Shape, StringOrOther, Text, lenient_struct};
+use crate::lenient::{List, Object, Raw, RawList, Shape, StringOrOther, Text, lenient_struct};
 use crate::{ErrorKind, TransformError};
 
 lenient_struct! {
@@ -59,27 +59,86 @@ pub(crate) fn is_diagnostic_record(fields: &Fields<'_>) -> bool {
         })
 }
 
+lenient_struct! {
+    /// An Event Hub body read in one pass, its records as they are read; the keys of the
+    /// envelopes tried before it are only noted (a body that has one is read the long way).
+    pub(crate) struct Body<'a> {
+        "records" => records: List<Shape<DiagnosticRecord<'a>>>,
+        "awslogs" => awslogs: Raw<'a>,
+        "messageType" => message_type: Raw<'a>,
+        "logEvents" => log_events: Raw<'a>,
+        "message" => message: Raw<'a>,
+        "subscription" => subscription: Raw<'a>,
+    }
+}
+
+lenient_struct! {
+    /// A body's `records` as exact text, read only when a record fails.
+    pub(crate) struct RawBody<'a> {
+        "records" => records: RawList<'a>,
+    }
+}
+
+/// Reads a record that starts as an Event Hub body does (`{"records": ...`) in one pass: the
+/// records are read as the body is. `None` when the record is anything else, or also has a
+/// key of an envelope tried before this one (rules a–c): the shapes then read it in order.
+pub(crate) fn read_body(text: &str, visit: &mut Visit<'_>) -> Option<Result<(), TransformError>> {
+    let first_key = text
+        .strip_prefix('{')?
+        .trim_start_matches([' ', '\t', '\n', '\r']);
+    if !first_key.starts_with("\"records\"") {
+        return None;
+    }
+    let body = serde_json::from_str::<Body<'_>>(text).ok()?;
+    let earlier = [
+        &body.awslogs,
+        &body.message_type,
+        &body.log_events,
+        &body.message,
+        &body.subscription,
+    ];
+    if earlier.iter().any(|raw| raw.0.is_some()) {
+        return None;
+    }
+    let records = body.records.0?;
+    let texts = || {
+        serde_json::from_str::<RawBody<'_>>(text)
+            .ok()
+            .and_then(|body| body.records.0)
+    };
+    Some(read_typed_records(records, &texts, visit))
+}
+
 /// Reads the records of an Event Hub body (`records`, the array's text), in order, in one
 /// pass; the exact text of a record is looked up only for the records that fail.
 pub(crate) fn read_records(
     records: &RawValue,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
-    let Ok(List(Some(typed))) =
-        serde_json::from_str::<List<Shape<DiagnosticRecord<'_>>>>(records.get())
-    else {
-        // Not readable in one pass (nothing valid JSON should hit this): record by record.
-        let texts: Vec<&RawValue> = serde_json::from_str(records.get()).unwrap_or_default();
-        for (index, text) in texts.iter().enumerate() {
-            read_record(text.get(), Some(index), visit)?;
+    let texts = || serde_json::from_str::<Vec<&RawValue>>(records.get()).ok();
+    match serde_json::from_str::<List<Shape<DiagnosticRecord<'_>>>>(records.get()) {
+        Ok(List(Some(typed))) => read_typed_records(typed, &texts, visit),
+        // Not readable in one pass (nothing valid JSON should come here): record by record.
+        _ => {
+            for (index, text) in texts().unwrap_or_default().iter().enumerate() {
+                read_record(text.get(), Some(index), visit)?;
+            }
+            Ok(())
         }
-        return Ok(());
-    };
-    let mut texts: Option<Vec<&RawValue>> = None;
-    for (index, record) in typed.into_iter().enumerate() {
+    }
+}
+
+/// Reads records already read as typed values; `texts` gives their exact texts.
+fn read_typed_records<'t>(
+    records: Vec<Shape<DiagnosticRecord<'t>>>,
+    texts: &dyn Fn() -> Option<Vec<&'t RawValue>>,
+    visit: &mut Visit<'_>,
+) -> Result<(), TransformError> {
+    let mut known: Option<Vec<&RawValue>> = None;
+    for (index, record) in records.into_iter().enumerate() {
         let mut text = || {
-            texts
-                .get_or_insert_with(|| serde_json::from_str(records.get()).unwrap_or_default())
+            known
+                .get_or_insert_with(|| texts().unwrap_or_default())
                 .get(index)
                 .map_or("", |raw| raw.get())
         };
@@ -224,5 +283,38 @@ mod tests {
                 (Some("azure"), None)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    fn read(text: &str) -> Option<usize> {
+        let mut items = 0;
+        let result = read_body(text, &mut |_| {
+            items += 1;
+            Ok(())
+        })?;
+        result.ok()?;
+        Some(items)
+    }
+
+    #[test]
+    fn a_body_is_read_in_one_pass_only_when_nothing_earlier_applies() {
+        let log = r#"{\"kind\":\"Event\",\"auditID\":\"a\"}\n"#;
+        let body = format!(r#"{{ "records": [{{"properties":{{"log":"{log}"}}}}, 7] }}"#);
+        assert_eq!(read(&body), Some(2));
+        // Keys of the envelopes tried before it: the long way, in order.
+        for other in [
+            r#"{"records":[],"awslogs":{"data":""}}"#,
+            r#"{"records":[],"messageType":"DATA_MESSAGE","logEvents":[]}"#,
+            r#"{"records":[],"message":{"data":""},"subscription":"s"}"#,
+        ] {
+            assert_eq!(read(other), None, "{other}");
+        }
+        // Not a body: records not first, or not an array.
+        assert_eq!(read(r#"{"category":"x","records":[]}"#), None);
+        assert_eq!(read(r#"{"records":{}}"#), None);
     }
 }

@@ -203,6 +203,10 @@ pub(crate) fn read(
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
     let record_text = strip_bom(record);
+    // An Event Hub body is read in one pass when nothing earlier in the order applies.
+    if let Some(read) = event_hub::read_body(record_text, visit) {
+        return read;
+    }
     let source = Source::Record {
         event_field: options.event_field,
     };
