@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use k8s_audit_ecs::fixture::{Fixture, load_all};
 use k8s_audit_ecs::{Options, Profile, Transformer};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -150,22 +150,6 @@ fn documents_the_ecs_profile_writes_are_valid_ecs() {
     assert!(lines > 0, "sample-audit.log has no record");
     assert!(checked > 0, "no ECS document was written");
     assert_no_failures(&failures);
-}
-
-/// Sets the field at a dotted path, creating the objects on the way.
-fn set(document: &mut Value, path: &str, value: Value) {
-    let mut node = document;
-    let mut segments = path.split('.').peekable();
-    while let Some(segment) = segments.next() {
-        let members = node.as_object_mut().expect("an object on the way");
-        if segments.peek().is_none() {
-            members.insert(segment.to_owned(), value);
-            return;
-        }
-        node = members
-            .entry(segment)
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
 }
 
 /// A document of the `ecs` profile's shape, valid by construction.
@@ -325,7 +309,7 @@ fn the_validator_catches_violations() {
     ];
     for (path, value, expected) in cases {
         let mut document = valid_document();
-        set(&mut document, path, value.clone());
+        ecs_schema::set(&mut document, path, value.clone());
         let violations = ecs_schema::violations(&document);
         assert!(
             violations.iter().any(|v| v.starts_with(expected)),
@@ -339,20 +323,20 @@ fn the_validator_catches_violations() {
 fn only_the_mirror_is_free_form() {
     let mut document = valid_document();
     // Anything at all under kubernetes.audit.
-    set(
+    ecs_schema::set(
         &mut document,
         "kubernetes.audit.user",
         json!("not an object"),
     );
-    set(
+    ecs_schema::set(
         &mut document,
         "kubernetes.audit.requestObject.spec.hostPID",
         json!("yes"),
     );
     assert_eq!(ecs_schema::violations(&document), Vec::<String>::new());
     // But not beside it, nor a key that only starts the same way.
-    set(&mut document, "kubernetes.auditor", json!("x"));
-    set(&mut document, "kubernetes.pod_name", json!("x"));
+    ecs_schema::set(&mut document, "kubernetes.auditor", json!("x"));
+    ecs_schema::set(&mut document, "kubernetes.pod_name", json!("x"));
     let mut violations = ecs_schema::violations(&document);
     violations.sort();
     assert_eq!(
@@ -374,16 +358,16 @@ fn fields_carried_from_the_record_are_the_shippers() {
         "ecs": {"version": "8.11.0"}
     });
     let mut document = valid_document();
-    set(&mut document, "stream", json!("stdout"));
-    set(&mut document, "input.type", json!("filestream"));
-    set(&mut document, "log.offset", json!(18_273_645));
+    ecs_schema::set(&mut document, "stream", json!("stdout"));
+    ecs_schema::set(&mut document, "input.type", json!("filestream"));
+    ecs_schema::set(&mut document, "log.offset", json!(18_273_645));
     assert_eq!(
         ecs_schema::violations_written(&document, Some(&record)),
         Vec::<String>::new()
     );
     // What the transform wrote is checked even where the record had the field.
-    set(&mut document, "stream", json!("stderr"));
-    set(&mut document, "ecs.version", json!(9.4));
+    ecs_schema::set(&mut document, "stream", json!("stderr"));
+    ecs_schema::set(&mut document, "ecs.version", json!(9.4));
     let mut violations = ecs_schema::violations_written(&document, Some(&record));
     violations.sort();
     assert_eq!(

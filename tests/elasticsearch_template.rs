@@ -797,22 +797,6 @@ fn mapped_document() -> Value {
     })
 }
 
-/// Sets the field at a dotted path, creating the objects on the way.
-fn set(document: &mut Value, path: &str, value: Value) {
-    let mut node = document;
-    let mut segments = path.split('.').peekable();
-    while let Some(segment) = segments.next() {
-        let members = node.as_object_mut().expect("an object on the way");
-        if segments.peek().is_none() {
-            members.insert(segment.to_owned(), value);
-            return;
-        }
-        node = members
-            .entry(segment)
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
-}
-
 #[test]
 fn the_check_fails_on_what_the_template_does_not_map() {
     let template = Template::shipped();
@@ -858,7 +842,7 @@ fn the_check_fails_on_what_the_template_does_not_map() {
     ];
     for (path, value, expected) in cases {
         let mut document = mapped_document();
-        set(&mut document, path, value.clone());
+        ecs_schema::set(&mut document, path, value.clone());
         let problems = template.problems(&document);
         assert!(
             problems.iter().any(|p| p.starts_with(expected)),
@@ -869,9 +853,9 @@ fn the_check_fails_on_what_the_template_does_not_map() {
     // (A shipper's `host: "node-1"` is fine: the template leaves `host` unmapped for that.)
     let record = json!({"message": "{}", "stream": "stdout", "host": "node-1", "url": "http://x"});
     let mut document = mapped_document();
-    set(&mut document, "stream", json!("stdout"));
-    set(&mut document, "host", json!("node-1"));
-    set(&mut document, "url", json!("http://x"));
+    ecs_schema::set(&mut document, "stream", json!("stdout"));
+    ecs_schema::set(&mut document, "host", json!("node-1"));
+    ecs_schema::set(&mut document, "url", json!("http://x"));
     assert_eq!(
         template.problems_written(&document, Some(&record)),
         ["url: \"http://x\" where the template maps an object (the document is rejected)"]
@@ -879,12 +863,12 @@ fn the_check_fails_on_what_the_template_does_not_map() {
     // Malformed values of types that honour index.mapping.ignore_malformed are dropped from
     // the index and the document kept: no problem.
     let mut document = mapped_document();
-    set(
+    ecs_schema::set(
         &mut document,
         "kubernetes.audit.requestReceivedTimestamp",
         json!("2024-06-02T25:00:00Z"),
     );
-    set(
+    ecs_schema::set(
         &mut document,
         "kubernetes.audit.requestObject.spec.hostPID",
         json!("yes"),

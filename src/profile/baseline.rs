@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::document::{Fields, Node};
-use crate::event::Event;
+use crate::event::{AuditEvent, Event};
 use crate::lenient::Text;
 use crate::profile::{Context, FieldGroup};
 use crate::timestamp;
@@ -64,13 +64,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
         produced.set(&["user", "roles"], Node::TextList(roles.clone()));
     }
 
-    if let Some(original) = &event.user_agent.0 {
-        let parsed = (context.user_agent)(original);
-        produced.set(&["user_agent", "original"], Node::Text(original.clone()));
-        produced.set(&["user_agent", "name"], Node::Text(parsed.name));
-        produced.set(&["user_agent", "os", "name"], Node::Text(parsed.os));
-        produced.set(&["user_agent", "device", "name"], Node::Text(parsed.device));
-    }
+    add_user_agent(event, produced, context);
 
     if let Some(object) = &event.object_ref.0 {
         set_text(produced, &["kubernetes", "namespace"], &object.namespace);
@@ -93,6 +87,22 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     }
     if let Some(name) = user_name {
         produced.set(&["related", "user"], Node::TextList(vec![name]));
+    }
+}
+
+/// `user_agent.original` and the three families parsed from it (docs/user-agents.md): all
+/// four whenever `userAgent` is set.
+pub(crate) fn add_user_agent<'a>(
+    event: &AuditEvent<'a>,
+    produced: &mut Fields<'a>,
+    context: &Context<'_>,
+) {
+    if let Some(original) = &event.user_agent.0 {
+        let parsed = (context.user_agent)(original);
+        produced.set(&["user_agent", "original"], Node::Text(original.clone()));
+        produced.set(&["user_agent", "name"], Node::Text(parsed.name));
+        produced.set(&["user_agent", "os", "name"], Node::Text(parsed.os));
+        produced.set(&["user_agent", "device", "name"], Node::Text(parsed.device));
     }
 }
 

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The field list, as shipped in the repository.
 const FIELDS_TSV: &str = include_str!("../data/ecs-9.4.0-fields.tsv");
@@ -385,4 +385,20 @@ pub fn expected_documents(folder: &Path) -> Vec<Expected> {
 /// key. Such a record is the input as received, not a document of the profile.
 pub fn is_error_document(document: &Value) -> bool {
     document.pointer("/error/type").is_some() || document.get("error.type").is_some()
+}
+
+/// Sets the field at a dotted path of a test document, creating the objects on the way.
+pub fn set(document: &mut Value, path: &str, value: Value) {
+    let mut node = document;
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        let members = node.as_object_mut().expect("an object on the way");
+        if segments.peek().is_none() {
+            members.insert(segment.to_owned(), value);
+            return;
+        }
+        node = members
+            .entry(segment)
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
 }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
 use crate::event::{AuditEvent, Event, UserInfo};
-use crate::profile::baseline::{is_ip_address, set_text};
+use crate::profile::baseline::{add_user_agent, is_ip_address, set_text};
 use crate::profile::{Context, FieldGroup};
 use crate::timestamp;
 
@@ -219,17 +219,6 @@ fn split_uri<'a>(uri: &Cow<'a, str>) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
             Cow::Owned(text[..at].to_owned()),
             Some(Cow::Owned(text[at + 1..].to_owned())),
         ),
-    }
-}
-
-/// `user_agent.*`, as baseline writes them.
-fn add_user_agent<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
-    if let Some(original) = &event.user_agent.0 {
-        let parsed = (context.user_agent)(original);
-        produced.set(&["user_agent", "original"], Node::Text(original.clone()));
-        produced.set(&["user_agent", "name"], Node::Text(parsed.name));
-        produced.set(&["user_agent", "os", "name"], Node::Text(parsed.os));
-        produced.set(&["user_agent", "device", "name"], Node::Text(parsed.device));
     }
 }
 
