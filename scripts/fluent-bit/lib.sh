@@ -100,10 +100,12 @@ EOF
 # applies the [FILTER] section text given in $3 (may be empty), and writes every record as one
 # JSON line to OUT ($4) with the file output (Format plain). Exit_On_Eof ends the process once
 # tail reaches the end of the file; filters run as tail appends, so every record is filtered
-# by then. Fluent Bit's log goes to $4.log.
-#   run_fluent_bit_file FILE json|raw FILTER_TEXT OUT
+# by then. Fluent Bit's log goes to $4.log. With TIME_FILE ($5), Fluent Bit runs under
+# /usr/bin/time, which writes "PEAK_RSS_KB SECONDS" there, and a failure is left for the
+# caller to read in the log (sizing.sh) instead of ending the run.
+#   run_fluent_bit_file FILE json|raw|message FILTER_TEXT OUT [TIME_FILE]
 run_fluent_bit_file() {
-    local input=$1 mode=$2 filter=$3 out=$4 dir conf parser_line=""
+    local input=$1 mode=$2 filter=$3 out=$4 timed=${5:-} dir conf parser_line=""
     dir=$(dirname "$out")
     conf="$out.conf"
     write_parsers_conf "$dir/parsers.conf"
@@ -133,7 +135,11 @@ $filter
     Format plain
 EOF
     rm -f "$out"
-    "$FLB" -c "$conf" >"$out.log" 2>&1 || { say "fluent-bit failed, see $out.log"; tail -5 "$out.log" >&2; return 1; }
+    if [ -n "$timed" ]; then
+        /usr/bin/time -f '%M %e' -o "$timed" "$FLB" -c "$conf" >"$out.log" 2>&1 || true
+    else
+        "$FLB" -c "$conf" >"$out.log" 2>&1 || { say "fluent-bit failed, see $out.log"; tail -5 "$out.log" >&2; return 1; }
+    fi
     [ -f "$out" ] || : >"$out"
 }
 

@@ -85,38 +85,10 @@ EOF
     echo "$result${rss:+, $rss}"
 }
 
-# Like run_fluent_bit_file with the JSON parser, under /usr/bin/time: "PEAK_RSS_KB SECONDS"
-# is the last line of OUT.time.
+# run_fluent_bit_file with the JSON parser, under /usr/bin/time: "PEAK_RSS_KB SECONDS" is the
+# last line of OUT.time.
 run_fluent_bit_timed() {
-    local input=$1 filter=$2 out=$3
-    local dir; dir=$(dirname "$out")
-    write_parsers_conf "$dir/parsers.conf"
-    cat >"$out.conf" <<EOF
-[SERVICE]
-    Flush        1
-    Grace        5
-    Log_Level    info
-    Parsers_File $dir/parsers.conf
-[INPUT]
-    Name              tail
-    Path              $input
-    Tag               kube.audit
-    Parser            k8s_audit_json
-    Read_from_Head    true
-    Exit_On_Eof       true
-    Buffer_Chunk_Size 256k
-    Buffer_Max_Size   64M
-$filter
-[OUTPUT]
-    Name   file
-    Match  *
-    Path   $dir
-    File   $(basename "$out")
-    Format plain
-EOF
-    rm -f "$out"
-    /usr/bin/time -f '%M %e' -o "$out.time" "$FLB" -c "$out.conf" >"$out.log" 2>&1 || true
-    [ -f "$out" ] || : >"$out"
+    run_fluent_bit_file "$1" json "$2" "$3" "$3.time"
 }
 
 printf '| %-20s | %-6s | %-5s |' event engine heap
