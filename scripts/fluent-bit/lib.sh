@@ -18,22 +18,23 @@ die() { say "error: $*"; exit 2; }
 # Prints a clear "skipped" line and ends the script with status 0.
 skip() { printf '%s: SKIPPED: %s\n' "$(basename "$0")" "$*"; exit 0; }
 
-find_fluent_bit() {
+# Prints the first of its arguments that is an executable file.
+first_executable() {
     local c
-    for c in "${FLUENT_BIT:-}" "$(command -v fluent-bit 2>/dev/null || true)" \
-             "$HOME/.cache/flb-release/build/bin/fluent-bit" "$HOME/.cache/flb/build/bin/fluent-bit"; do
+    for c in "$@"; do
         if [ -n "$c" ] && [ -x "$c" ]; then printf '%s\n' "$c"; return 0; fi
     done
     return 1
 }
 
+find_fluent_bit() {
+    first_executable "${FLUENT_BIT:-}" "$(command -v fluent-bit 2>/dev/null || true)" \
+        "$HOME/.cache/flb-release/build/bin/fluent-bit" "$HOME/.cache/flb/build/bin/fluent-bit"
+}
+
 find_wamrc() {
-    local c
-    for c in "${FLB_WAMRC:-}" "$(command -v flb-wamrc 2>/dev/null || true)" \
-             "$(command -v wamrc 2>/dev/null || true)" "$HOME/.cache/flb/build/bin/flb-wamrc"; do
-        if [ -n "$c" ] && [ -x "$c" ]; then printf '%s\n' "$c"; return 0; fi
-    done
-    return 1
+    first_executable "${FLB_WAMRC:-}" "$(command -v flb-wamrc 2>/dev/null || true)" \
+        "$(command -v wamrc 2>/dev/null || true)" "$HOME/.cache/flb/build/bin/flb-wamrc"
 }
 
 find_module() {
