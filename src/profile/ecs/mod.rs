@@ -153,14 +153,17 @@ fn add_users<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
             );
         }
     }
-    let mut related: Vec<Cow<'a, str>> = Vec::with_capacity(2);
-    for name in [user, effective]
+    // Every user name and identifier seen on the event (ECS's definition of `related.user`):
+    // the authenticated user's name and uid, then the impersonated user's, each once.
+    let mut related: Vec<Cow<'a, str>> = Vec::with_capacity(4);
+    for id in [user, effective]
         .into_iter()
         .flatten()
-        .filter_map(|who: &UserInfo<'a>| who.username.0.clone())
+        .flat_map(|who: &UserInfo<'a>| [&who.username.0, &who.uid.0])
+        .flatten()
     {
-        if !related.contains(&name) {
-            related.push(name);
+        if !id.is_empty() && !related.contains(id) {
+            related.push(id.clone());
         }
     }
     if !related.is_empty() {
