@@ -125,11 +125,9 @@ impl From<TransformError> for wit::TransformError {
             ErrorKind::InvalidGzip => wit::TransformError::InvalidGzip(message),
             ErrorKind::PayloadTooLarge => wit::TransformError::PayloadTooLarge(message),
             ErrorKind::InvalidEnvelope => wit::TransformError::InvalidEnvelope(message),
-            // The core never produces the hosts' own kinds; were it to, `not-an-audit-event`
-            // keeps the record's pass-through intact.
-            ErrorKind::NotAnAuditEvent | ErrorKind::InvalidUtf8 | ErrorKind::ComponentTrap => {
-                wit::TransformError::NotAnAuditEvent(message)
-            }
+            ErrorKind::NotAnAuditEvent => wit::TransformError::NotAnAuditEvent(message),
+            ErrorKind::InvalidUtf8 => wit::TransformError::InvalidUtf8(message),
+            ErrorKind::ComponentTrap => wit::TransformError::ComponentTrap(message),
         }
     }
 }
@@ -153,6 +151,10 @@ impl From<wit::TransformError> for TransformError {
             }
             wit::TransformError::InvalidEnvelope(m) => {
                 TransformError::new(ErrorKind::InvalidEnvelope, m)
+            }
+            wit::TransformError::InvalidUtf8(m) => TransformError::new(ErrorKind::InvalidUtf8, m),
+            wit::TransformError::ComponentTrap(m) => {
+                TransformError::new(ErrorKind::ComponentTrap, m)
             }
         }
     }

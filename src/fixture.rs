@@ -142,6 +142,17 @@ impl Fixture {
         options
     }
 
+    /// The profile this fixture's folder names: the nearest folder above it whose name is a
+    /// profile of the registry (`fixtures/ecs/cloud/x.json` → `ecs`); `None` when there is
+    /// none.
+    pub fn folder_profile(&self) -> Option<crate::Profile> {
+        self.path
+            .ancestors()
+            .skip(1)
+            .filter_map(|folder| folder.file_name()?.to_str())
+            .find_map(|name| name.parse().ok())
+    }
+
     /// Compares the documents written for this fixture's input (the transform's documents, or
     /// the one pass-through document of a record that failed) with the expectation.
     pub fn check(&self, documents: &[String]) -> Vec<Difference> {

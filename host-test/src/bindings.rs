@@ -21,7 +21,7 @@ use generated::NormalizerComponentPre;
 pub(crate) use generated::exports::k8s_audit_ecs::transform::normalizer as wit;
 
 /// The interface the component exports, as named in its WIT package.
-const INTERFACE: &str = "k8s-audit-ecs:transform/normalizer@0.2.0";
+const INTERFACE: &str = "k8s-audit-ecs:transform/normalizer@0.3.0";
 
 /// The pre-instantiated component with what a session looks up in each instance.
 pub(crate) struct Bindings {
@@ -106,6 +106,8 @@ impl From<wit::TransformError> for TransformError {
             Wit::InvalidGzip(m) => TransformError::new(ErrorKind::InvalidGzip, m),
             Wit::PayloadTooLarge(m) => TransformError::new(ErrorKind::PayloadTooLarge, m),
             Wit::InvalidEnvelope(m) => TransformError::new(ErrorKind::InvalidEnvelope, m),
+            Wit::InvalidUtf8(m) => TransformError::new(ErrorKind::InvalidUtf8, m),
+            Wit::ComponentTrap(m) => TransformError::new(ErrorKind::ComponentTrap, m),
         }
     }
 }

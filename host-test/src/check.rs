@@ -24,13 +24,14 @@ impl Report {
     }
 }
 
-/// Runs each fixture's input through the component with `profile` (and the fixture's own
-/// options) and compares what it wrote — its documents, or the pass-through document of a
+/// Runs each fixture's input through the component with `profile` — when `None`, the profile
+/// its folder is named after ([`Fixture::folder_profile`]), else the default — and the
+/// fixture's own options, and compares what it wrote — its documents, or the pass-through document of a
 /// record that failed — with the expectation. `event_field` overrides the default event field
 /// of fixtures that set none.
 pub fn check(
     runtime: &Runtime,
-    profile: Profile,
+    profile: Option<Profile>,
     event_field: Option<&str>,
     limits: Limits,
     fixtures: &[Fixture],
@@ -39,6 +40,9 @@ pub fn check(
     // One session per distinct set of options, most fixtures sharing the first.
     let mut sessions: Vec<(k8s_audit_ecs::Options, Session<'_>)> = Vec::new();
     for fixture in fixtures {
+        let profile = profile
+            .or_else(|| fixture.folder_profile())
+            .unwrap_or_default();
         let mut options = fixture.options(profile);
         if let (Some(field), None) = (event_field, &fixture.event_field) {
             options.event_field = field.to_owned();

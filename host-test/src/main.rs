@@ -27,8 +27,14 @@ enum Command {
     /// folders through the component; prints a field-level diff for each failure and ends with
     /// `N passed, M failed`. Exit status 1 when any failed.
     Check {
-        #[command(flatten)]
-        profile: ProfileArgs,
+        /// The profile to run every fixture with; without it, each fixture runs with the
+        /// profile its folder is named after (`fixtures/ecs/cloud/x.json`: ecs), else
+        /// baseline.
+        #[arg(long, value_name = "PROFILE", value_parser = profile_parser())]
+        profile: Option<Profile>,
+        /// The string field holding the event when a record has no `message` string.
+        #[arg(long, value_name = "NAME", default_value = "log")]
+        field: String,
         /// Fixture files and folders (searched recursively for *.json).
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -146,9 +152,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
     match command {
         Command::Check {
             profile,
+            field,
             paths,
             component,
-        } => run_check(&profile, &paths, &component),
+        } => run_check(profile, &field, &paths, &component),
         Command::Transform {
             profile,
             cluster_name,
@@ -174,7 +181,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
 }
 
 fn run_check(
-    profile: &ProfileArgs,
+    profile: Option<Profile>,
+    field: &str,
     paths: &[PathBuf],
     component: &ComponentArgs,
 ) -> Result<ExitCode, Error> {
@@ -183,8 +191,8 @@ fn run_check(
     let runtime = component.load()?;
     let report = check::check(
         &runtime,
-        profile.profile,
-        Some(&profile.field),
+        profile,
+        Some(field),
         component.limits(),
         &fixtures,
     )?;

@@ -14,15 +14,15 @@
 #
 # Needs: fluent-bit with the wasm filter (found as lib.sh says; without it: "SKIPPED", exit 0),
 # flb-wamrc when no .aot is given (without it: "SKIPPED", exit 0), python3, and the module
-# (default target/wasm32-wasip1/release/k8s_audit_ecs.wasm, or $K8S_AUDIT_ECS_WASM).
+# (default target/component/wasm32-wasip1/release/k8s_audit_ecs.wasm, or $K8S_AUDIT_ECS_WASM).
 # KEEP_WORK=1 keeps the records, configurations and outputs (the folder is printed).
 # Exit status: 0 when every pair matches (or skipped), 1 on a difference, 2 on an error.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or build it with bash shared/tools/build-fluent-bit.sh)"
+FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or put fluent-bit on PATH)"
 if [ $# -ge 1 ]; then module=$1; else
-    module=$(find_module) || die "no module (cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs, or set K8S_AUDIT_ECS_WASM)"
+    module=$(find_module) || die "no module (bash scripts/dist.sh builds it, or set K8S_AUDIT_ECS_WASM)"
 fi
 [ -f "$module" ] || die "no module at $module"
 
@@ -31,7 +31,7 @@ if [ -n "${KEEP_WORK:-}" ]; then say "outputs kept in $work"; else trap 'rm -rf 
 if [ $# -ge 2 ]; then
     aot=$2
 else
-    wamrc=$(find_wamrc) || skip "no flb-wamrc to compile the module ahead of time (set FLB_WAMRC, or build it with WAMRC=1 bash shared/tools/build-fluent-bit.sh)"
+    wamrc=$(find_wamrc) || skip "no flb-wamrc to compile the module ahead of time (set FLB_WAMRC, or put flb-wamrc on PATH: it is built with Fluent Bit by -DFLB_WAMRC=On)"
     aot=$work/module.aot
     bash "$FLB_SCRIPTS_DIR/aot.sh" "$module" "$aot" "$wamrc"
 fi

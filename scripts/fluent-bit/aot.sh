@@ -4,9 +4,8 @@
 #
 #   scripts/fluent-bit/aot.sh MODULE.wasm OUT.aot [FLB_WAMRC]
 #
-# Needs: flb-wamrc (the third argument, else $FLB_WAMRC, else flb-wamrc/wamrc on PATH, else
-# ~/.cache/flb/build/bin/flb-wamrc, which `WAMRC=1 bash shared/tools/build-fluent-bit.sh`
-# builds). Without one it prints "SKIPPED: ..." and exits 0.
+# Needs: flb-wamrc (the third argument, else $FLB_WAMRC, else flb-wamrc/wamrc on PATH; Fluent
+# Bit builds it with -DFLB_WAMRC=On). Without one it prints "SKIPPED: ..." and exits 0.
 #
 # The flags are for a fleet, not for this machine:
 #   --target=x86_64|aarch64  pinned from `uname -m` (or $AOT_TARGET): an .aot file holds
@@ -34,10 +33,10 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then die "usage: aot.sh MODULE.wasm OUT.aot [FL
 module=$1 out=$2
 [ -f "$module" ] || die "no module at $module (build it: cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs)"
 if [ $# -eq 3 ]; then
-    [ -x "$3" ] || skip "flb-wamrc not found at $3: no .aot file written (build it with WAMRC=1 bash shared/tools/build-fluent-bit.sh)"
+    [ -x "$3" ] || skip "flb-wamrc not found at $3: no .aot file written (it is built with Fluent Bit by -DFLB_WAMRC=On)"
     wamrc=$3
 else
-    wamrc=$(find_wamrc) || skip "no flb-wamrc (set FLB_WAMRC, or build it with WAMRC=1 bash shared/tools/build-fluent-bit.sh): no .aot file written"
+    wamrc=$(find_wamrc) || skip "no flb-wamrc (set FLB_WAMRC, or put flb-wamrc on PATH: it is built with Fluent Bit by -DFLB_WAMRC=On): no .aot file written"
 fi
 
 arch=${AOT_TARGET:-$(uname -m)}

@@ -25,7 +25,7 @@
 # Needs: fluent-bit built with the wasm and lua filters and the tail, file and null plugins
 # (found as lib.sh says; without it: "SKIPPED", exit 0); flb-wamrc for the AOT row (without it
 # that row says skipped) unless $BENCH_AOT names a ready .aot file; python3; the module
-# (target/wasm32-wasip1/release/k8s_audit_ecs.wasm or $K8S_AUDIT_ECS_WASM).
+# (target/component/wasm32-wasip1/release/k8s_audit_ecs.wasm or $K8S_AUDIT_ECS_WASM).
 # Options (environment): BENCH_ROWS="none interp aot lua" (a subset; "aotsplit" adds the AOT
 # module followed by examples/fluent-bit/split-documents.lua, the webhook pipeline's cost), BENCH_AOT=FILE,
 # BENCH_FUNCTION (default k8s_audit_ecs_baseline), BENCH_TAIL=json|message|log (how tail makes
@@ -37,8 +37,8 @@ set -euo pipefail
 
 n=${1:-100000}
 if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 2000 ]; then die "usage: bench.sh [N >= 2000]"; fi
-FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or build it with bash shared/tools/build-fluent-bit.sh): nothing measured"
-module=$(find_module) || die "no module (cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs, or set K8S_AUDIT_ECS_WASM)"
+FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or put fluent-bit on PATH): nothing measured"
+module=$(find_module) || die "no module (bash scripts/dist.sh builds it, or set K8S_AUDIT_ECS_WASM)"
 rows=${BENCH_ROWS:-none interp aot lua}
 tail_mode=${BENCH_TAIL:-json}
 case "$tail_mode" in json | message | log) ;; *) die "BENCH_TAIL is json, message or log" ;; esac

@@ -1,11 +1,10 @@
 # Shared helpers for scripts/fluent-bit/*.sh (sourced, not run).
 #
 # Finds the tools:
-#   fluent-bit  $FLUENT_BIT, else `fluent-bit` on PATH, else ~/.cache/flb-release/build/bin/fluent-bit
-#               (an optimised build), else ~/.cache/flb/build/bin/fluent-bit (what
-#               /work/shared/tools/build-fluent-bit.sh builds: no -O flag, i.e. -O0).
-#   flb-wamrc   $FLB_WAMRC, else `flb-wamrc` or `wamrc` on PATH, else ~/.cache/flb/build/bin/flb-wamrc.
-#   the module  $K8S_AUDIT_ECS_WASM, else target/wasm32-wasip1/release/k8s_audit_ecs.wasm
+#   fluent-bit  $FLUENT_BIT, else `fluent-bit` on PATH.
+#   flb-wamrc   $FLB_WAMRC, else `flb-wamrc` or `wamrc` on PATH (Fluent Bit builds it with
+#               -DFLB_WAMRC=On; WAMR loads only AOT files of its own version).
+#   the module  $K8S_AUDIT_ECS_WASM, else target/component/wasm32-wasip1/release/k8s_audit_ecs.wasm
 #               (cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs).
 # Needs: bash, python3 (for the record generators beside this file).
 
@@ -28,17 +27,16 @@ first_executable() {
 }
 
 find_fluent_bit() {
-    first_executable "${FLUENT_BIT:-}" "$(command -v fluent-bit 2>/dev/null || true)" \
-        "$HOME/.cache/flb-release/build/bin/fluent-bit" "$HOME/.cache/flb/build/bin/fluent-bit"
+    first_executable "${FLUENT_BIT:-}" "$(command -v fluent-bit 2>/dev/null || true)"
 }
 
 find_wamrc() {
     first_executable "${FLB_WAMRC:-}" "$(command -v flb-wamrc 2>/dev/null || true)" \
-        "$(command -v wamrc 2>/dev/null || true)" "$HOME/.cache/flb/build/bin/flb-wamrc"
+        "$(command -v wamrc 2>/dev/null || true)"
 }
 
 find_module() {
-    local m=${K8S_AUDIT_ECS_WASM:-$REPO_ROOT/target/wasm32-wasip1/release/k8s_audit_ecs.wasm}
+    local m=${K8S_AUDIT_ECS_WASM:-$REPO_ROOT/target/component/wasm32-wasip1/release/k8s_audit_ecs.wasm}
     [ -f "$m" ] || return 1
     printf '%s\n' "$m"
 }

@@ -24,9 +24,9 @@ set -euo pipefail
 n=${1:-100000}
 [[ "$n" =~ ^[0-9]+$ ]] || die "usage: profile.sh [N]"
 command -v perf >/dev/null || skip "no perf (Debian: apt-get install linux-perf)"
-FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or build it with bash shared/tools/build-fluent-bit.sh)"
-wamrc=$(find_wamrc) || skip "no flb-wamrc (set FLB_WAMRC, or build it with WAMRC=1 bash shared/tools/build-fluent-bit.sh)"
-module=$(find_module) || die "no module (cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs, or set K8S_AUDIT_ECS_WASM)"
+FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or put fluent-bit on PATH)"
+wamrc=$(find_wamrc) || skip "no flb-wamrc (set FLB_WAMRC, or put flb-wamrc on PATH: it is built with Fluent Bit by -DFLB_WAMRC=On)"
+module=$(find_module) || die "no module (bash scripts/dist.sh builds it, or set K8S_AUDIT_ECS_WASM)"
 work=$(mktemp -d)
 if [ -n "${KEEP_WORK:-}" ]; then say "work folder kept: $work"; else trap 'rm -rf "$work"' EXIT; fi
 

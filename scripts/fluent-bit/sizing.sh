@@ -20,9 +20,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or build it with bash shared/tools/build-fluent-bit.sh)"
+FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or put fluent-bit on PATH)"
 if [ $# -ge 1 ]; then module=$1; else
-    module=$(find_module) || die "no module (cargo build --release --target wasm32-wasip1 -p k8s-audit-ecs, or set K8S_AUDIT_ECS_WASM)"
+    module=$(find_module) || die "no module (bash scripts/dist.sh builds it, or set K8S_AUDIT_ECS_WASM)"
 fi
 heaps=${SIZING_HEAPS:-8M 64M}
 stacks=${SIZING_STACKS:-8K 64K 256K}

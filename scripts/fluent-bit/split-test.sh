@@ -17,7 +17,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or build it with bash shared/tools/build-fluent-bit.sh)"
+FLB=$(find_fluent_bit) || skip "no fluent-bit (set FLUENT_BIT, or put fluent-bit on PATH)"
 command -v curl >/dev/null || skip "no curl"
 port=${SPLIT_TEST_PORT:-19880}
 splitter=$REPO_ROOT/examples/fluent-bit/split-documents.lua

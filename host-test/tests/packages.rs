@@ -1,0 +1,418 @@
+//! The release in `dist/` (built by `bash scripts/dist.sh`), installed as users install it:
+//! the wheel into a fresh virtual environment, the npm tarball into an empty folder. Their
+//! APIs and `k8s-audit-ecs transform` commands must give byte-identical output to the native
+//! core on every fixture folder, `fixtures/sample-audit.log` and a hostile stream.
+//!
+//! Without `dist/` (or Python, or Node) these tests say they skip; where `CI` is set they fail
+//! instead, so CI can never pass without running them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use k8s_audit_ecs::fixture::load_all;
+use k8s_audit_ecs::{ErrorKind, Options, Profile, TransformError, Transformer, error_document};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The message hosts give a line that is not UTF-8 (host-test's, and the packages').
+const INVALID_UTF8: &str = "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn dist() -> PathBuf {
+    workspace().join("dist")
+}
+
+/// Whether a missing prerequisite fails the test (CI) or skips it (a developer's machine).
+fn prerequisite(ok: bool, what: &str) -> bool {
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{what}: needed on CI (bash scripts/dist.sh builds dist/)"
+        );
+        eprintln!("skipped: {what}");
+    }
+    ok
+}
+
+fn artifact(name: &str) -> PathBuf {
+    dist().join(name)
+}
+
+fn output(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"))
+}
+
+fn run(command: &mut Command) -> String {
+    let out = output(command);
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A scratch folder under target/, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(host_test::artifact::COMPONENT_PATH)
+        .ancestors()
+        .nth(4)
+        .unwrap()
+        .join("package-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One command-line run: options and the input text it converts.
+struct Stream {
+    label: String,
+    profile: Profile,
+    cluster_name: Option<String>,
+    event_field: Option<String>,
+    input: Vec<u8>,
+}
+
+impl Stream {
+    fn options(&self) -> Options {
+        let mut options = Options {
+            profile: self.profile,
+            cluster_name: self.cluster_name.clone(),
+            ..Options::default()
+        };
+        if let Some(field) = &self.event_field {
+            options.event_field.clone_from(field);
+        }
+        options
+    }
+
+    fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "transform".to_owned(),
+            "--profile".to_owned(),
+            self.profile.name().to_owned(),
+        ];
+        if let Some(name) = &self.cluster_name {
+            args.extend(["--cluster-name".to_owned(), name.clone()]);
+        }
+        if let Some(field) = &self.event_field {
+            args.extend(["--field".to_owned(), field.clone()]);
+        }
+        args
+    }
+
+    /// What the native core writes for this stream, and the summary's counts (records,
+    /// documents, errors, skipped): lines that are not UTF-8 passed through as `invalid_utf8`,
+    /// the rest converted as `transform-lines` converts them.
+    fn native(&self) -> (String, [usize; 4]) {
+        let transformer = Transformer::new(self.options());
+        let mut out = String::new();
+        let mut counts = [0; 4];
+        let mut run = String::new();
+        let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
+            let summary = transformer.transform_lines(run, out);
+            counts[0] += summary.records;
+            counts[1] += summary.documents;
+            counts[2] += summary.failures.len();
+            counts[3] += summary.skipped;
+            run.clear();
+        };
+        for line in self.input.split_inclusive(|&b| b == b'\n') {
+            match std::str::from_utf8(line) {
+                Ok(text) => run.push_str(text),
+                Err(_) => {
+                    flush(&mut run, &mut out, &mut counts);
+                    let bytes = line.strip_suffix(b"\n").unwrap_or(line);
+                    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                    let record = String::from_utf8_lossy(bytes);
+                    let error = TransformError::new(ErrorKind::InvalidUtf8, INVALID_UTF8);
+                    out.push_str(&error_document(&record, &error));
+                    out.push('\n');
+                    counts[0] += 1;
+                    counts[2] += 1;
+                }
+            }
+        }
+        flush(&mut run, &mut out, &mut counts);
+        (out, counts)
+    }
+}
+
+/// Every stream the command lines must convert as the native core does: each fixture folder's
+/// inputs (one per line, grouped by their options), the sample log, and a hostile stream.
+fn streams() -> Vec<Stream> {
+    let fixtures_dir = workspace().join("fixtures");
+    let mut streams = Vec::new();
+    for profile in Profile::ALL {
+        let fixtures = load_all(&[fixtures_dir.join(profile.name())]).unwrap();
+        let mut groups: BTreeMap<(Option<String>, Option<String>), Vec<u8>> = BTreeMap::new();
+        for fixture in &fixtures {
+            // A record spread over several lines is one record only to host-test (docs/hosts.md).
+            if fixture.input.contains('\n') {
+                continue;
+            }
+            let key = (fixture.cluster_name.clone(), fixture.event_field.clone());
+            let text = groups.entry(key).or_default();
+            text.extend_from_slice(fixture.input.as_bytes());
+            text.push(b'\n');
+        }
+        for ((cluster_name, event_field), input) in groups {
+            streams.push(Stream {
+                label: format!("fixtures/{profile} {cluster_name:?} {event_field:?}"),
+                profile,
+                cluster_name,
+                event_field,
+                input,
+            });
+        }
+    }
+    let sample = std::fs::read(fixtures_dir.join("sample-audit.log")).unwrap();
+    let mut hostile = sample.clone();
+    hostile.extend_from_slice(
+        b"not json\n[1]\n\n{\"message\":\"{}\"}\r\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},7]}\n",
+    );
+    hostile.extend_from_slice(b"{\"auditID\":\"\xff\xfe\",\"verb\":\"get\"}\n");
+    hostile.extend_from_slice(b"{\"auditID\":\"b\"}{\"auditID\":\"c\"}\n{\"auditID\":\"last, no line feed\"}");
+    for profile in Profile::ALL {
+        for (label, input) in [("sample-audit.log", &sample), ("hostile", &hostile)] {
+            streams.push(Stream {
+                label: format!("{label} {profile}"),
+                profile,
+                cluster_name: Some("prod-1".to_owned()),
+                event_field: None,
+                input: input.clone(),
+            });
+        }
+    }
+    streams
+}
+
+/// Runs `command` (a package's `k8s-audit-ecs`) on every stream, from a file and from
+/// standard input, and checks documents and summary against the native core.
+fn check_command_line(program: &Path, work: &Path) {
+    for (n, stream) in streams().iter().enumerate() {
+        let file = work.join(format!("stream-{n}.log"));
+        std::fs::write(&file, &stream.input).unwrap();
+        let (expected, counts) = stream.native();
+        let out = output(Command::new(program).args(stream.args()).arg(&file));
+        assert!(out.status.success(), "{}: {}", stream.label, String::from_utf8_lossy(&out.stderr));
+        let got = String::from_utf8(out.stdout).unwrap();
+        assert!(got == expected, "{}: documents differ from the native core's", stream.label);
+        let summary = format!(
+            "records: {}, documents: {}, errors: {}, skipped: {}, elapsed: ",
+            counts[0], counts[1], counts[2], counts[3]
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(&summary), "{}: summary {stderr:?}, expected {summary:?}", stream.label);
+    }
+    // gzip, through --output.
+    let stream = &streams()[0];
+    let gz = work.join("stream.log.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &stream.input).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let written = work.join("out.ndjson");
+    run(Command::new(program).args(stream.args()).arg("--output").arg(&written).arg(&gz));
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), stream.native().0, "gzip input");
+    // Exit statuses: a missing file and an unknown profile are status 2, with one line.
+    let missing = output(Command::new(program).args(["transform", "no-such-file.log"]));
+    assert_eq!(missing.status.code(), Some(2), "a missing input");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-file.log"));
+    let unknown = output(Command::new(program).args(["transform", "--profile", "nope"]).arg(&file_of(work)));
+    assert_eq!(unknown.status.code(), Some(2), "an unknown profile");
+    let version = run(Command::new(program).arg("--version"));
+    assert_eq!(version.trim(), format!("k8s-audit-ecs {VERSION}"));
+}
+
+fn file_of(work: &Path) -> PathBuf {
+    work.join("stream-0.log")
+}
+
+/// Every fixture record as an API case, for the packages' `api_cases` scripts.
+fn api_cases() -> (serde_json::Value, Vec<serde_json::Value>) {
+    let fixtures_dir = workspace().join("fixtures");
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for profile in Profile::ALL {
+        for fixture in load_all(&[fixtures_dir.join(profile.name())]).unwrap() {
+            let options = fixture.options(profile);
+            cases.push(serde_json::json!({
+                "profile": profile.name(),
+                "cluster_name": fixture.cluster_name,
+                "event_field": fixture.event_field,
+                "record": fixture.input,
+            }));
+            expected.push(match Transformer::new(options).transform_record(&fixture.input) {
+                Ok(documents) => serde_json::json!({
+                    "documents": documents.documents,
+                    "failures": documents.failures.iter()
+                        .map(|f| serde_json::json!([f.index, f.error.kind().keyword()]))
+                        .collect::<Vec<_>>(),
+                    "error": null,
+                    "error_document": null,
+                }),
+                Err(error) => serde_json::json!({
+                    "documents": [],
+                    "failures": [],
+                    "error": [error.kind().keyword(), error.message()],
+                    "error_document": error_document(&fixture.input, &error),
+                }),
+            });
+        }
+    }
+    (serde_json::Value::Array(cases), expected)
+}
+
+/// Runs an `api_cases` script's output against the native core.
+fn check_api_output(stdout: &str, expected: &[serde_json::Value]) {
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), expected.len() + 1, "one line per case, then the summary");
+    for (n, (got, want)) in lines.iter().zip(expected).enumerate() {
+        assert_eq!(got, want, "case {n}");
+    }
+    let last = &lines[expected.len()];
+    assert_eq!(last["version"], VERSION);
+    let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(last["profiles"], serde_json::json!(names));
+}
+
+#[test]
+fn dist_holds_every_artifact_with_checksums() {
+    if !prerequisite(dist().join("SHA256SUMS").is_file(), "dist/ is not built") {
+        return;
+    }
+    let names = [
+        format!("k8s-audit-ecs-{VERSION}.wasm"),
+        format!("k8s-audit-ecs-fluent-bit-{VERSION}.wasm"),
+        format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"),
+        format!("k8s-audit-ecs-{VERSION}.tgz"),
+    ];
+    let sums = std::fs::read_to_string(dist().join("SHA256SUMS")).unwrap();
+    for name in &names {
+        assert!(artifact(name).is_file(), "dist/{name} is missing");
+        assert!(sums.lines().any(|l| l.ends_with(&format!("  {name}"))), "{name} not in SHA256SUMS");
+    }
+    run(Command::new("sha256sum").args(["--quiet", "-c", "SHA256SUMS"]).current_dir(dist()));
+    // The component's metadata, as `wasm-tools metadata show` reads it.
+    let wasm_tools = workspace().join("target/dist-tools/bin/wasm-tools");
+    let wasm_tools = if wasm_tools.is_file() { wasm_tools } else { PathBuf::from("wasm-tools") };
+    let shown = run(Command::new(&wasm_tools).args(["metadata", "show"]).arg(artifact(&names[0])));
+    for needle in ["k8s-audit-ecs", VERSION, "Apache-2.0", "Kubernetes audit events to ECS documents"] {
+        assert!(shown.contains(needle), "the component's metadata lacks {needle}:\n{shown}");
+    }
+    // The component in dist/ is the one host-test runs (metadata aside): same profiles.
+    let runtime = host_test::Runtime::load_file(&artifact(&names[0])).unwrap();
+    let profiles: Vec<String> = runtime.profiles().unwrap().into_iter().map(|p| p.0).collect();
+    let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+    assert_eq!(profiles, names);
+    // Every package ships the licence and the changelog.
+    let wheel = run(Command::new("python3").args(["-m", "zipfile", "-l"]).arg(artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"))));
+    assert!(wheel.contains("licenses/LICENSE") && wheel.contains("k8s_audit_ecs.wasm") && wheel.contains("py.typed"), "{wheel}");
+    let tarball = run(Command::new("tar").arg("-tzf").arg(artifact(&format!("k8s-audit-ecs-{VERSION}.tgz"))));
+    for file in ["package/LICENSE", "package/CHANGELOG.md", "package/index.d.ts", "package/lambda.js", "package/generated/k8s_audit_ecs.js"] {
+        assert!(tarball.lines().any(|l| l == file), "the npm package lacks {file}:\n{tarball}");
+    }
+}
+
+#[test]
+fn the_python_package_matches_the_native_core() {
+    let wheel = artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"));
+    if !prerequisite(wheel.is_file(), "dist/ has no wheel")
+        || !prerequisite(works("python3", &["-c", "import venv, ensurepip"]), "python3 with venv and pip is not installed")
+    {
+        return;
+    }
+    let work = scratch("python");
+    let venv = work.join("venv");
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+    run(Command::new(venv.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .arg(&wheel));
+    // The machine-code cache inside the scratch folder: the second process reads it.
+    let cache = work.join("cache");
+    let program = venv.join("bin/k8s-audit-ecs");
+    let with_cache = |command: &mut Command| -> String {
+        run(command.env("K8S_AUDIT_ECS_CACHE_DIR", &cache))
+    };
+    let (cases, expected) = api_cases();
+    let cases_file = work.join("cases.json");
+    std::fs::write(&cases_file, cases.to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packages/api_cases.py");
+    let stdout = with_cache(Command::new(venv.join("bin/python")).arg(&script).arg(&cases_file));
+    check_api_output(&stdout, &expected);
+    assert!(
+        std::fs::read_dir(&cache).unwrap().any(|e| e.unwrap().path().extension().is_some_and(|x| x == "cwasm")),
+        "the compiled component was not cached"
+    );
+    check_cached_runs_alike(&program, &cache);
+    check_command_line(&program, &work);
+}
+
+/// The command line with the cache in place: still the same output (read from the cache).
+fn check_cached_runs_alike(program: &Path, cache: &Path) {
+    let sample = workspace().join("fixtures/sample-audit.log");
+    let from_cache = run(Command::new(program).arg("transform").arg(&sample).env("K8S_AUDIT_ECS_CACHE_DIR", cache));
+    let uncached = run(Command::new(program).arg("transform").arg(&sample).env("K8S_AUDIT_ECS_CACHE_DIR", ""));
+    assert_eq!(from_cache, uncached);
+}
+
+#[test]
+fn the_npm_package_matches_the_native_core() {
+    let tarball = artifact(&format!("k8s-audit-ecs-{VERSION}.tgz"));
+    if !prerequisite(tarball.is_file(), "dist/ has no npm package")
+        || !prerequisite(works("node", &["--version"]) && works("npm", &["--version"]), "Node.js with npm is not installed")
+    {
+        return;
+    }
+    let work = scratch("npm");
+    let project = work.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .arg(&tarball)
+        .current_dir(&project));
+    let (cases, expected) = api_cases();
+    let cases_file = work.join("cases.json");
+    std::fs::write(&cases_file, cases.to_string()).unwrap();
+    // The script runs inside the project, so `import 'k8s-audit-ecs'` finds the package.
+    let script = project.join("api_cases.mjs");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packages/api_cases.mjs"), &script).unwrap();
+    let stdout = run(Command::new("node").arg(&script).arg(&cases_file));
+    check_api_output(&stdout, &expected);
+    let program = project.join("node_modules/.bin/k8s-audit-ecs");
+    check_command_line(&program, &work);
+
+    // The Lambda handler, run locally on a realistic CloudWatch Logs subscription event.
+    let fixture = workspace().join("fixtures/ecs/cloud/cloudwatch_a_multi_event.json");
+    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    let event = work.join("event.json");
+    std::fs::write(&event, fixture["input"].to_string()).unwrap();
+    let stdout = run(Command::new(&program).arg("lambda").arg(&event));
+    let got: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let native = Transformer::new(Options { profile: Profile::Ecs, ..Options::default() });
+    let want: Vec<serde_json::Value> = native
+        .transform(&fixture["input"].to_string())
+        .unwrap()
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "the Lambda handler's documents");
+}
