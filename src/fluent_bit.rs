@@ -54,6 +54,22 @@ macro_rules! export_filters {
 
 profile_registry!(export_filters);
 
+unsafe extern "C" {
+    /// The module's static constructors, a function the linker (wasm-ld) synthesises.
+    fn __wasm_call_ctors();
+}
+
+/// Makes the module a WASI *reactor*: the runtime calls `_initialize` once after instantiating
+/// it, then the filter functions. WAMR (Fluent Bit's runtime) prints a warning on standard
+/// output, among the documents of an `stdout` output, for a WASI module that exports neither
+/// `_start` nor `_initialize`; Rust's `cdylib` for `wasm32-wasip1` exports neither, so this
+/// one does what wasi-libc's reactor start file (`crt1-reactor.o`) does.
+#[unsafe(no_mangle)]
+pub extern "C" fn _initialize() {
+    // SAFETY: called once by the runtime, before any filter function, as WASI specifies.
+    unsafe { __wasm_call_ctors() }
+}
+
 fn filter(profile: Profile, record: *const c_char, record_len: i32) -> *const c_char {
     let bytes: &[u8] = match usize::try_from(record_len) {
         // SAFETY: Fluent Bit passes a pointer to `record_len` bytes it copied into this

@@ -40,7 +40,8 @@ fn fixtures_pass_through_the_component() {
         let folder = workspace("fixtures").join(profile.name());
         let fixtures = k8s_audit_ecs::fixture::load_all(std::slice::from_ref(&folder)).unwrap();
         assert!(!fixtures.is_empty(), "{}: no fixtures", folder.display());
-        let report = check::check(runtime(), Some(profile), None, Limits::default(), &fixtures).unwrap();
+        let report =
+            check::check(runtime(), Some(profile), None, Limits::default(), &fixtures).unwrap();
         assert!(report.failed.is_empty(), "{profile}: {:#?}", report.failed);
         assert_eq!(report.passed, fixtures.len());
     }

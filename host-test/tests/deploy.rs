@@ -29,7 +29,10 @@ const MANIFESTS: [&str; 2] = [
 #[test]
 fn every_file_that_names_the_version_names_this_one() {
     let python = read("packages/python/pyproject.toml");
-    assert!(python.contains(&format!("\nversion = \"{VERSION}\"\n")), "packages/python/pyproject.toml");
+    assert!(
+        python.contains(&format!("\nversion = \"{VERSION}\"\n")),
+        "packages/python/pyproject.toml"
+    );
     let npm: serde_json::Value = serde_json::from_str(&read("packages/npm/package.json")).unwrap();
     assert_eq!(npm["version"], VERSION, "packages/npm/package.json");
     let module = format!("k8s-audit-ecs-fluent-bit-{VERSION}.wasm");
@@ -45,9 +48,18 @@ fn every_file_that_names_the_version_names_this_one() {
         // is this one.
         for (at, _) in text.match_indices("k8s-audit-ecs-fluent-bit") {
             let rest = &text[at + "k8s-audit-ecs-fluent-bit".len()..];
-            let Some(rest) = rest.strip_prefix(['-', ':']) else { continue };
-            let version: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-            assert_eq!(version.trim_end_matches('.'), VERSION, "{path} names another version");
+            let Some(rest) = rest.strip_prefix(['-', ':']) else {
+                continue;
+            };
+            let version: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            assert_eq!(
+                version.trim_end_matches('.'),
+                VERSION,
+                "{path} names another version"
+            );
         }
     }
     assert!(read(MANIFESTS[1]).contains(&format!("k8s-audit-ecs-fluent-bit:{VERSION}")));
@@ -76,8 +88,13 @@ fn the_manifests_are_valid_kubernetes_objects() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_python {
-        assert!(std::env::var_os("CI").is_none(), "python3 with venv is needed on CI");
-        eprintln!("skipped: python3 with venv and pip is not installed (kubernetes-validate needs it)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with venv is needed on CI"
+        );
+        eprintln!(
+            "skipped: python3 with venv and pip is not installed (kubernetes-validate needs it)"
+        );
         return;
     }
     let venv = PathBuf::from(host_test::artifact::COMPONENT_PATH)
@@ -88,8 +105,14 @@ fn the_manifests_are_valid_kubernetes_objects() {
     let validate = venv.join("bin/kubernetes-validate");
     if !validate.exists() {
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-        run(Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "kubernetes-validate==1.37.0"]));
+        run(Command::new(venv.join("bin/python")).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "kubernetes-validate==1.37.0",
+        ]));
     }
     for version in KUBERNETES_VERSIONS {
         let out = Command::new(&validate)
@@ -107,11 +130,21 @@ fn the_manifests_are_valid_kubernetes_objects() {
     // The check can fail: a misspelt field is refused.
     let bad = venv.join("bad.yaml");
     std::fs::write(&bad, read(MANIFESTS[0]).replace("hostPath:", "hostPathh:")).unwrap();
-    let out = Command::new(&validate).args(["--strict", "--quiet"]).arg(&bad).output().unwrap();
+    let out = Command::new(&validate)
+        .args(["--strict", "--quiet"])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "a misspelt field passed validation");
 }
 
 fn run(command: &mut Command) {
-    let out = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    assert!(out.status.success(), "{command:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
