@@ -6,210 +6,59 @@
 //! Without `dist/` (or Python, or Node) these tests say they skip; where `CI` is set they fail
 //! instead, so CI can never pass without running them.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use k8s_audit_ecs::fixture::load_all;
 use k8s_audit_ecs::{ErrorKind, Options, Profile, TransformError, Transformer, error_document};
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// The message hosts give a line that is not UTF-8 (host-test's, and the packages').
-const INVALID_UTF8: &str = "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD";
+mod support;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use support::*;
 
-fn dist() -> PathBuf {
-    workspace().join("dist")
-}
-
-/// Whether a missing prerequisite fails the test (CI) or skips it (a developer's machine).
-fn prerequisite(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{what}: needed on CI (bash scripts/dist.sh builds dist/)"
-        );
-        eprintln!("skipped: {what}");
-    }
-    ok
-}
-
-fn artifact(name: &str) -> PathBuf {
-    dist().join(name)
-}
-
-fn output(command: &mut Command) -> Output {
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"))
-}
-
-fn run(command: &mut Command) -> String {
-    let out = output(command);
-    assert!(
-        out.status.success(),
-        "{command:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn works(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// A scratch folder under target/, emptied first.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(host_test::artifact::COMPONENT_PATH)
-        .ancestors()
-        .nth(4)
-        .unwrap()
-        .join("package-tests")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// One command-line run: options and the input text it converts.
-struct Stream {
-    label: String,
-    profile: Profile,
-    cluster_name: Option<String>,
-    event_field: Option<String>,
-    input: Vec<u8>,
-}
-
-impl Stream {
-    fn options(&self) -> Options {
-        let mut options = Options {
-            profile: self.profile,
-            cluster_name: self.cluster_name.clone(),
-            ..Options::default()
-        };
-        if let Some(field) = &self.event_field {
-            options.event_field.clone_from(field);
-        }
-        options
-    }
-
-    fn args(&self) -> Vec<String> {
-        let mut args = vec![
-            "transform".to_owned(),
-            "--profile".to_owned(),
-            self.profile.name().to_owned(),
-        ];
-        if let Some(name) = &self.cluster_name {
-            args.extend(["--cluster-name".to_owned(), name.clone()]);
-        }
-        if let Some(field) = &self.event_field {
-            args.extend(["--field".to_owned(), field.clone()]);
-        }
-        args
-    }
-
-    /// What the native core writes for this stream, and the summary's counts (records,
-    /// documents, errors, skipped): lines that are not UTF-8 passed through as `invalid_utf8`,
-    /// the rest converted as `transform-lines` converts them.
-    fn native(&self) -> (String, [usize; 4]) {
-        let transformer = Transformer::new(self.options());
-        let mut out = String::new();
-        let mut counts = [0; 4];
-        let mut run = String::new();
-        let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
-            let summary = transformer.transform_lines(run, out);
-            counts[0] += summary.records;
-            counts[1] += summary.documents;
-            counts[2] += summary.failures.len();
-            counts[3] += summary.skipped;
-            run.clear();
-        };
-        for line in self.input.split_inclusive(|&b| b == b'\n') {
-            match std::str::from_utf8(line) {
-                Ok(text) => run.push_str(text),
-                Err(_) => {
-                    flush(&mut run, &mut out, &mut counts);
-                    let bytes = line.strip_suffix(b"\n").unwrap_or(line);
-                    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                    let record = String::from_utf8_lossy(bytes);
-                    let error = TransformError::new(ErrorKind::InvalidUtf8, INVALID_UTF8);
-                    out.push_str(&error_document(&record, &error));
-                    out.push('\n');
-                    counts[0] += 1;
-                    counts[2] += 1;
-                }
+/// What the native core writes for `stream`, and the summary's counts (records, documents,
+/// errors, skipped): lines that are not UTF-8 passed through as `invalid_utf8`, the rest
+/// converted as `transform-lines` converts them.
+fn native(stream: &Stream) -> (String, [usize; 4]) {
+    let transformer = Transformer::new(stream.options());
+    let mut out = String::new();
+    let mut counts = [0; 4];
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
+        let summary = transformer.transform_lines(run, out);
+        counts[0] += summary.records;
+        counts[1] += summary.documents;
+        counts[2] += summary.failures.len();
+        counts[3] += summary.skipped;
+        run.clear();
+    };
+    for line in stream.input.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(text) => run.push_str(text),
+            Err(_) => {
+                flush(&mut run, &mut out, &mut counts);
+                let bytes = line.strip_suffix(b"\n").unwrap_or(line);
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                let record = String::from_utf8_lossy(bytes);
+                let error = TransformError::new(ErrorKind::InvalidUtf8, INVALID_UTF8);
+                out.push_str(&error_document(&record, &error));
+                out.push('\n');
+                counts[0] += 1;
+                counts[2] += 1;
             }
         }
-        flush(&mut run, &mut out, &mut counts);
-        (out, counts)
     }
-}
-
-/// Every stream the command lines must convert as the native core does: each fixture folder's
-/// inputs (one per line, grouped by their options), the sample log, and a hostile stream.
-fn streams() -> Vec<Stream> {
-    let fixtures_dir = workspace().join("fixtures");
-    let mut streams = Vec::new();
-    for profile in Profile::ALL {
-        let fixtures = load_all(&[fixtures_dir.join(profile.name())]).unwrap();
-        let mut groups: BTreeMap<(Option<String>, Option<String>), Vec<u8>> = BTreeMap::new();
-        for fixture in &fixtures {
-            // A record spread over several lines is one record only to host-test (docs/hosts.md).
-            if fixture.input.contains('\n') {
-                continue;
-            }
-            let key = (fixture.cluster_name.clone(), fixture.event_field.clone());
-            let text = groups.entry(key).or_default();
-            text.extend_from_slice(fixture.input.as_bytes());
-            text.push(b'\n');
-        }
-        for ((cluster_name, event_field), input) in groups {
-            streams.push(Stream {
-                label: format!("fixtures/{profile} {cluster_name:?} {event_field:?}"),
-                profile,
-                cluster_name,
-                event_field,
-                input,
-            });
-        }
-    }
-    let sample = std::fs::read(fixtures_dir.join("sample-audit.log")).unwrap();
-    let mut hostile = sample.clone();
-    hostile.extend_from_slice(
-        b"not json\n[1]\n\n{\"message\":\"{}\"}\r\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},7]}\n",
-    );
-    hostile.extend_from_slice(b"{\"auditID\":\"\xff\xfe\",\"verb\":\"get\"}\n");
-    hostile.extend_from_slice(
-        b"{\"auditID\":\"b\"}{\"auditID\":\"c\"}\n{\"auditID\":\"last, no line feed\"}",
-    );
-    for profile in Profile::ALL {
-        for (label, input) in [("sample-audit.log", &sample), ("hostile", &hostile)] {
-            streams.push(Stream {
-                label: format!("{label} {profile}"),
-                profile,
-                cluster_name: Some("prod-1".to_owned()),
-                event_field: None,
-                input: input.clone(),
-            });
-        }
-    }
-    streams
+    flush(&mut run, &mut out, &mut counts);
+    (out, counts)
 }
 
 /// Runs `command` (a package's `k8s-audit-ecs`) on every stream, from a file and from
 /// standard input, and checks documents and summary against the native core.
 fn check_command_line(program: &Path, work: &Path) {
-    for (n, stream) in streams().iter().enumerate() {
+    for (n, stream) in streams(true).iter().enumerate() {
         let file = work.join(format!("stream-{n}.log"));
         std::fs::write(&file, &stream.input).unwrap();
-        let (expected, counts) = stream.native();
+        let (expected, counts) = native(stream);
         let out = output(Command::new(program).args(stream.args()).arg(&file));
         assert!(
             out.status.success(),
@@ -235,7 +84,7 @@ fn check_command_line(program: &Path, work: &Path) {
         );
     }
     // gzip, through --output.
-    let stream = &streams()[0];
+    let stream = &streams(true)[0];
     let gz = work.join("stream.log.gz");
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     std::io::Write::write_all(&mut encoder, &stream.input).unwrap();
@@ -248,7 +97,7 @@ fn check_command_line(program: &Path, work: &Path) {
         .arg(&gz));
     assert_eq!(
         std::fs::read_to_string(&written).unwrap(),
-        stream.native().0,
+        native(stream).0,
         "gzip input"
     );
     // Exit statuses: a missing file and an unknown profile are status 2, with one line.

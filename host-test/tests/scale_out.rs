@@ -1,0 +1,230 @@
+//! The Spark job (`examples/spark/convert_job.py`) and the Beam pipeline
+//! (`examples/beam/pipeline.py`) with the wheel from `dist/`, in a virtual environment with the
+//! pinned `examples/scale-out-requirements.txt`: Spark `local[2]` and Beam's `FnApiRunner` on
+//! every fixture folder's inputs, the sample log and a hostile stream. Spark's output must be
+//! byte-identical to host-test's, in order; Beam's equal as a multiset (Beam does not keep
+//! order). The documented command lines run once each.
+//!
+//! Needs python3 with venv, Java (Spark) and `dist/`; without them the test says it skips, and
+//! where `CI` is set it fails instead.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use host_test::{Limits, Runtime, Session, stream};
+
+mod support;
+
+use support::*;
+
+/// What host-test transform writes for a stream, and its summary.
+fn host_test_output(runtime: &Runtime, stream: &Stream) -> (Vec<u8>, stream::Summary) {
+    let mut session = Session::with_limits(runtime, &stream.options(), Limits::default()).unwrap();
+    let mut out = Vec::new();
+    let summary = stream::transform_stream(
+        &mut session,
+        stream.input.as_slice(),
+        &mut out,
+        &stream.label,
+    )
+    .unwrap();
+    (out, summary)
+}
+
+/// The files of a Spark output folder (`part-*`) or a Beam prefix (`docs-*`), concatenated in
+/// name order.
+fn concatenated(folder: &Path, prefix: &str) -> Vec<u8> {
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && !n.ends_with(".crc"))
+        })
+        .collect();
+    parts.sort();
+    assert!(
+        !parts.is_empty(),
+        "no {prefix}* files in {}",
+        folder.display()
+    );
+    parts
+        .iter()
+        .flat_map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+fn sorted_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut lines: Vec<&[u8]> = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// A virtual environment with the pinned requirements and the wheel, reused between runs
+/// (the wheel reinstalled each time).
+fn venv(wheel: &Path) -> PathBuf {
+    let venv = workspace().join("target/scale-out-venv");
+    let requirements = workspace().join("examples/scale-out-requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).unwrap();
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let _ = std::fs::remove_dir_all(&venv);
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
+        run(Command::new(venv.join("bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements));
+        std::fs::write(&stamp, wanted).unwrap();
+    }
+    // Its dependency (wasmtime) once, then the wheel itself afresh: dist/ is rebuilt with the
+    // same version.
+    let pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"];
+    run(Command::new(venv.join("bin/python")).args(pip).arg(wheel));
+    run(Command::new(venv.join("bin/python"))
+        .args(pip)
+        .args(["--force-reinstall", "--no-deps"])
+        .arg(wheel));
+    venv
+}
+
+#[test]
+fn spark_and_beam_give_host_tests_documents() {
+    let wheel = artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"));
+    if !prerequisite(wheel.is_file(), "dist/ has no wheel")
+        || !prerequisite(
+            works("python3", &["-c", "import venv, ensurepip"]),
+            "python3 with venv and pip is not installed",
+        )
+        || !prerequisite(
+            works("java", &["-version"]),
+            "Java is not installed (Spark needs it)",
+        )
+    {
+        return;
+    }
+    let venv = venv(&wheel);
+    let work = scratch("scale-out");
+    let runtime = Runtime::load_built().unwrap();
+    // Spark's text reader splits lines at \r too, and cannot carry bytes that are not UTF-8:
+    // the hostile stream without them (docs/scale-out.md).
+    let streams = streams(false);
+    let mut cases = Vec::new();
+    for (n, stream) in streams.iter().enumerate() {
+        let input = work.join(format!("in-{n}.log"));
+        std::fs::write(&input, &stream.input).unwrap();
+        cases.push(serde_json::json!({
+            "input": input,
+            "profile": stream.profile.name(),
+            "cluster_name": stream.cluster_name,
+            "field": stream.event_field,
+            "spark_output": work.join(format!("spark-{n}")),
+            "beam_output": work.join(format!("beam-{n}/docs")),
+        }));
+    }
+    let cases_file = work.join("cases.json");
+    std::fs::write(&cases_file, serde_json::Value::Array(cases).to_string()).unwrap();
+    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scale_out/driver.py");
+    let stdout = run(Command::new(venv.join("bin/python"))
+        .arg(&driver)
+        .arg(&cases_file)
+        .arg(workspace())
+        .env("PYSPARK_PYTHON", venv.join("bin/python")));
+    let counters: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        counters.len(),
+        streams.len(),
+        "one line of counters per case"
+    );
+    for (n, stream) in streams.iter().enumerate() {
+        let (expected, summary) = host_test_output(&runtime, stream);
+        let spark = concatenated(&work.join(format!("spark-{n}")), "part-");
+        assert!(
+            spark == expected,
+            "{}: Spark's output differs from host-test's",
+            stream.label
+        );
+        let beam = concatenated(&work.join(format!("beam-{n}")), "docs");
+        assert_eq!(
+            sorted_lines(&beam),
+            sorted_lines(&expected),
+            "{}: Beam",
+            stream.label
+        );
+        let spark_counters = &counters[n]["spark"];
+        let summary = [
+            summary.records,
+            summary.documents,
+            summary.errors,
+            summary.skipped,
+        ];
+        let counted = ["records", "documents", "errors", "skipped"]
+            .map(|k| spark_counters[k].as_u64().unwrap());
+        assert_eq!(
+            counted, summary,
+            "{}: the Spark job's counters",
+            stream.label
+        );
+    }
+
+    // The documented command lines, once each, on the hostile ecs stream.
+    let (n, stream) = streams
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.label.starts_with("hostile") && s.profile.name() == "ecs")
+        .unwrap();
+    let input = work.join(format!("in-{n}.log"));
+    let (expected, _) = host_test_output(&runtime, stream);
+    let spark_out = work.join("spark-submit");
+    let printed = run(Command::new(venv.join("bin/spark-submit"))
+        .args(["--master", "local[2]"])
+        .arg(workspace().join("examples/spark/convert_job.py"))
+        .args(["--profile", "ecs", "--cluster-name", "prod-1"])
+        .arg(&input)
+        .arg(&spark_out)
+        .env("PYSPARK_PYTHON", venv.join("bin/python")));
+    assert!(
+        concatenated(&spark_out, "part-") == expected,
+        "spark-submit's output"
+    );
+    assert!(
+        printed.contains("records: "),
+        "the job prints its counters: {printed}"
+    );
+    let beam_out = work.join("beam-command");
+    let printed = run(Command::new(venv.join("bin/python"))
+        .arg(workspace().join("examples/beam/pipeline.py"))
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(beam_out.join("docs"))
+        .args([
+            "--profile",
+            "ecs",
+            "--cluster-name",
+            "prod-1",
+            "--runner=FnApiRunner",
+        ]));
+    assert_eq!(
+        sorted_lines(&concatenated(&beam_out, "docs")),
+        sorted_lines(&expected),
+        "the Beam command's output"
+    );
+    assert!(
+        printed.contains("records: "),
+        "the pipeline prints its counters: {printed}"
+    );
+}

@@ -1,0 +1,168 @@
+//! What the tests that install the release share: paths, prerequisites that skip (or fail on
+//! CI), commands, and the streams every host must convert as the native core does.
+
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use k8s_audit_ecs::fixture::load_all;
+use k8s_audit_ecs::{Options, Profile};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The message hosts give a line that is not UTF-8 (host-test's, and the packages').
+pub const INVALID_UTF8: &str =
+    "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD";
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn dist() -> PathBuf {
+    workspace().join("dist")
+}
+
+/// Whether a missing prerequisite fails the test (CI) or skips it (a developer's machine).
+pub fn prerequisite(ok: bool, what: &str) -> bool {
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{what}: needed on CI (bash scripts/dist.sh builds dist/)"
+        );
+        eprintln!("skipped: {what}");
+    }
+    ok
+}
+
+pub fn artifact(name: &str) -> PathBuf {
+    dist().join(name)
+}
+
+pub fn output(command: &mut Command) -> Output {
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"))
+}
+
+pub fn run(command: &mut Command) -> String {
+    let out = output(command);
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A scratch folder under target/, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(host_test::artifact::COMPONENT_PATH)
+        .ancestors()
+        .nth(4)
+        .unwrap()
+        .join("package-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One command-line run: options and the input text it converts.
+pub struct Stream {
+    pub label: String,
+    pub profile: Profile,
+    pub cluster_name: Option<String>,
+    pub event_field: Option<String>,
+    pub input: Vec<u8>,
+}
+
+impl Stream {
+    pub fn options(&self) -> Options {
+        let mut options = Options {
+            profile: self.profile,
+            cluster_name: self.cluster_name.clone(),
+            ..Options::default()
+        };
+        if let Some(field) = &self.event_field {
+            options.event_field.clone_from(field);
+        }
+        options
+    }
+
+    pub fn args(&self) -> Vec<String> {
+        let mut args = vec![
+            "transform".to_owned(),
+            "--profile".to_owned(),
+            self.profile.name().to_owned(),
+        ];
+        if let Some(name) = &self.cluster_name {
+            args.extend(["--cluster-name".to_owned(), name.clone()]);
+        }
+        if let Some(field) = &self.event_field {
+            args.extend(["--field".to_owned(), field.clone()]);
+        }
+        args
+    }
+}
+
+/// Every stream the command lines must convert as the native core does: each fixture folder's
+/// inputs (one per line, grouped by their options), the sample log, and a hostile stream.
+pub fn streams(with_invalid_utf8: bool) -> Vec<Stream> {
+    let fixtures_dir = workspace().join("fixtures");
+    let mut streams = Vec::new();
+    for profile in Profile::ALL {
+        let fixtures = load_all(&[fixtures_dir.join(profile.name())]).unwrap();
+        let mut groups: BTreeMap<(Option<String>, Option<String>), Vec<u8>> = BTreeMap::new();
+        for fixture in &fixtures {
+            // A record spread over several lines is one record only to host-test (docs/hosts.md).
+            if fixture.input.contains('\n') {
+                continue;
+            }
+            let key = (fixture.cluster_name.clone(), fixture.event_field.clone());
+            let text = groups.entry(key).or_default();
+            text.extend_from_slice(fixture.input.as_bytes());
+            text.push(b'\n');
+        }
+        for ((cluster_name, event_field), input) in groups {
+            streams.push(Stream {
+                label: format!("fixtures/{profile} {cluster_name:?} {event_field:?}"),
+                profile,
+                cluster_name,
+                event_field,
+                input,
+            });
+        }
+    }
+    let sample = std::fs::read(fixtures_dir.join("sample-audit.log")).unwrap();
+    let mut hostile = sample.clone();
+    hostile.extend_from_slice(
+        b"not json\n[1]\n\n{\"message\":\"{}\"}\r\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},7]}\n",
+    );
+    if with_invalid_utf8 {
+        hostile.extend_from_slice(b"{\"auditID\":\"\xff\xfe\",\"verb\":\"get\"}\n");
+    }
+    hostile.extend_from_slice(
+        b"{\"auditID\":\"b\"}{\"auditID\":\"c\"}\n{\"auditID\":\"last, no line feed\"}",
+    );
+    for profile in Profile::ALL {
+        for (label, input) in [("sample-audit.log", &sample), ("hostile", &hostile)] {
+            streams.push(Stream {
+                label: format!("{label} {profile}"),
+                profile,
+                cluster_name: Some("prod-1".to_owned()),
+                event_field: None,
+                input: input.clone(),
+            });
+        }
+    }
+    streams
+}
