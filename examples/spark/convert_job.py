@@ -34,6 +34,7 @@ def convert_partitions(profile: str, cluster_name: Optional[str], field: Optiona
 
     def convert(batches: Iterator["pyarrow.RecordBatch"]) -> Iterator["pyarrow.RecordBatch"]:
         import pyarrow as pa
+        import pyarrow.compute as pc
         from k8s_audit_ecs import Transformer
 
         transformer = Transformer(profile, cluster_name=cluster_name, event_field=field)
@@ -47,9 +48,13 @@ def convert_partitions(profile: str, cluster_name: Optional[str], field: Optiona
                 counters["documents"].add(out.converted)
                 counters["errors"].add(len(out.failures))
                 counters["skipped"].add(out.skipped)
-                documents = out.documents.split("\n")
-                documents.pop()  # the text ends with a line feed
-                yield pa.RecordBatch.from_arrays([pa.array(documents, pa.string())], names=["value"])
+                if not out.documents:
+                    continue
+                # One document per line, split in Arrow (no Python string per document); the
+                # text ends with a line feed.
+                text = pa.array([out.documents[:-1]], pa.string())
+                documents = pc.split_pattern(text, "\n").flatten()
+                yield pa.RecordBatch.from_arrays([documents], names=["value"])
 
     return convert
 
