@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The project's test command (the README's): builds the release into dist/, then runs every
+# The project's test command (the README's): formatting, then the release into dist/, then every
 # test — the native core, the component through wasmtime, the command line, the Fluent Bit
-# module, the Python and npm packages from dist/ installed as users install them, and the
-# Kubernetes manifests against the API schemas.
+# module, the Python and npm packages from dist/ installed as users install them, Spark and
+# Beam, and the Kubernetes manifests against the API schemas — then clippy with warnings as
+# errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cargo fmt --check
 bash scripts/dist.sh
 cargo test --workspace
+cargo clippy --quiet --workspace --all-targets -- -D warnings

@@ -387,10 +387,8 @@ pub(crate) fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
             continue;
         }
         match escape_at(bytes, at) {
-            Some(high @ 0xD800..=0xDBFF)
-                if matches!(escape_at(bytes, at + 6), Some(0xDC00..=0xDFFF)) =>
-            {
-                let _ = high;
+            // A high surrogate followed by a low one: a valid pair, kept.
+            Some(0xD800..=0xDBFF) if matches!(escape_at(bytes, at + 6), Some(0xDC00..=0xDFFF)) => {
                 at += 12;
             }
             Some(0xD800..=0xDFFF) => {

@@ -165,8 +165,9 @@ impl Transformer {
     }
 
     /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
-    /// `\n`, and says what was written: a host that reuses `out` allocates nothing per
-    /// document. On error `out` is left as it was.
+    /// `\n`, and says what was written: no `String` per document is returned, so a host that
+    /// reuses `out` saves that copy. Building each document still allocates (its field tree,
+    /// and the texts the profile composes). On error `out` is left as it was.
     ///
     /// # Errors
     ///

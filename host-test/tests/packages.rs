@@ -107,7 +107,7 @@ fn check_command_line(program: &Path, work: &Path) {
     let unknown = output(
         Command::new(program)
             .args(["transform", "--profile", "nope"])
-            .arg(&file_of(work)),
+            .arg(file_of(work)),
     );
     assert_eq!(unknown.status.code(), Some(2), "an unknown profile");
     let version = run(Command::new(program).arg("--version"));

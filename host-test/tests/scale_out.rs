@@ -88,7 +88,13 @@ fn venv(wheel: &Path) -> PathBuf {
     }
     // Its dependency (wasmtime) once, then the wheel itself afresh: dist/ is rebuilt with the
     // same version.
-    let pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"];
+    let pip = [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ];
     run(Command::new(venv.join("bin/python")).args(pip).arg(wheel));
     run(Command::new(venv.join("bin/python"))
         .args(pip)

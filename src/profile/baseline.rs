@@ -12,7 +12,6 @@ use crate::timestamp;
 
 /// The documented contract's fields.
 pub(crate) const DOCUMENTED: FieldGroup = FieldGroup {
-    name: "documented",
     reads_whole_event: false,
     add,
 };

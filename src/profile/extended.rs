@@ -8,7 +8,6 @@ use crate::prune::prune_raw;
 
 /// API group, bound role, and a pod spec's host network, containers and volumes.
 pub(crate) const WORKLOAD: FieldGroup = FieldGroup {
-    name: "workload",
     reads_whole_event: false,
     add,
 };

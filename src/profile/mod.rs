@@ -95,9 +95,6 @@ pub(crate) enum Start {
 
 /// A named set of output fields: how to add them to the produced tree for one event.
 pub(crate) struct FieldGroup {
-    /// Its name, for the documentation and for debugging.
-    #[allow(dead_code)]
-    pub(crate) name: &'static str,
     /// Whether it reads the event's members (the whole event), not only its typed fields.
     pub(crate) reads_whole_event: bool,
     /// Adds the group's fields.

@@ -25,7 +25,6 @@ const DATASET: &str = "kubernetes.audit_logs";
 
 /// Every field of the profile.
 pub(crate) const ECS: FieldGroup = FieldGroup {
-    name: "ecs",
     reads_whole_event: true,
     add,
 };
