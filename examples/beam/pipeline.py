@@ -42,8 +42,10 @@ class ConvertRecords(beam.DoFn):
         self.skipped = Metrics.counter("k8s-audit-ecs", "skipped")
 
     def setup(self) -> None:
-        from k8s_audit_ecs import Transformer
+        from k8s_audit_ecs import Transformer, keep_large_results_on_the_heap
 
+        # The worker's main work is this conversion (docs/performance.md).
+        keep_large_results_on_the_heap()
         self.transformer = Transformer(self.profile, cluster_name=self.cluster_name, event_field=self.field)
 
     def process(self, batch: List[str]) -> Iterable[str]:

@@ -35,8 +35,10 @@ def convert_partitions(profile: str, cluster_name: Optional[str], field: Optiona
     def convert(batches: Iterator["pyarrow.RecordBatch"]) -> Iterator["pyarrow.RecordBatch"]:
         import pyarrow as pa
         import pyarrow.compute as pc
-        from k8s_audit_ecs import Transformer
+        from k8s_audit_ecs import Transformer, keep_large_results_on_the_heap
 
+        # The Python worker's main work is this conversion (docs/performance.md).
+        keep_large_results_on_the_heap()
         transformer = Transformer(profile, cluster_name=cluster_name, event_field=field)
         for batch in batches:
             lines = batch.column(0).to_pylist()

@@ -11,6 +11,7 @@ import sys
 import k8s_audit_ecs
 from k8s_audit_ecs import Transformer, TransformError, error_document
 
+k8s_audit_ecs.keep_large_results_on_the_heap()  # the documents must not change
 transformers = {}
 for case in json.load(open(sys.argv[1], encoding="utf-8")):
     key = (case["profile"], case["cluster_name"], case["event_field"])

@@ -16,6 +16,8 @@ the record back with `error.type` and `error.message`, so nothing need be lost. 
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, List, Optional, Tuple
@@ -32,6 +34,7 @@ __all__ = [
     "Transformer",
     "TransformError",
     "error_document",
+    "keep_large_results_on_the_heap",
     "profiles",
     "__version__",
 ]
@@ -115,6 +118,25 @@ class LinesOutput:
     converted: int
     skipped: int
     failures: List[LineFailure]
+
+
+def keep_large_results_on_the_heap() -> None:
+    """Tells glibc's malloc to serve blocks of up to 32 MiB from its heap, and to keep 64 MiB
+    of freed memory before giving it back to the system. Call it once in a process whose main
+    work is converting (the `k8s-audit-ecs` command, a Spark or Beam worker): each
+    `transform_lines` result of a few MB is otherwise a fresh `mmap` whose pages fault in anew
+    at every call, about 30% of an `ecs` run (the project's docs/performance.md). It changes
+    the whole process's allocator, so the library never calls it by itself. A no-op where the
+    C library is not glibc (mallopt then does nothing or is absent)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 64 << 20)
 
 
 _shared: Optional[_runtime.Instance] = None

@@ -11,13 +11,12 @@ input or output fails (2, with one line saying why), or the command line is wron
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gzip
 import sys
 import time
 from typing import BinaryIO, Iterator, List, Optional
 
-from . import Transformer, TransformError, __version__, error_document, profiles
+from . import Transformer, TransformError, __version__, error_document, keep_large_results_on_the_heap, profiles
 
 #: How much input crosses into the component in one `transform-lines` call.
 CHUNK_BYTES = 1 << 20
@@ -119,25 +118,8 @@ class Converter:
         self._convert_text("".join(run))
 
 
-def keep_large_blocks_on_the_heap() -> None:
-    """Tells glibc's malloc to serve blocks of up to 32 MiB from its heap and to keep 64 MiB of
-    freed memory before giving it back. Each call's result (a few MB of documents) is otherwise
-    a fresh mmap that is unmapped when freed, and its pages fault in anew at every call: about
-    30% of an `ecs` run (docs/performance.md). Process-wide, so only this command does it, not
-    the library. A no-op where the C library is not glibc."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 32 << 20)
-    mallopt(m_trim_threshold, 64 << 20)
-
-
 def transform(args: argparse.Namespace) -> int:
-    keep_large_blocks_on_the_heap()
+    keep_large_results_on_the_heap()
     started = time.monotonic()
     path: Optional[str] = None if args.input in (None, "-") else args.input
     try:
