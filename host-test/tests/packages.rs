@@ -271,15 +271,7 @@ fn the_python_package_matches_the_native_core() {
     let work = scratch("python");
     let venv = work.join("venv");
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-    run(Command::new(venv.join("bin/python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(&wheel));
+    run(pip_install(&venv).arg(&wheel));
     // The machine-code cache inside the scratch folder: the second process reads it.
     let cache = work.join("cache");
     let program = venv.join("bin/k8s-audit-ecs");

@@ -74,30 +74,13 @@ fn venv(wheel: &Path) -> PathBuf {
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         let _ = std::fs::remove_dir_all(&venv);
         run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-        run(Command::new(venv.join("bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements));
+        run(pip_install(&venv).arg("-r").arg(&requirements));
         std::fs::write(&stamp, wanted).unwrap();
     }
     // Its dependency (wasmtime) once, then the wheel itself afresh: dist/ is rebuilt with the
     // same version.
-    let pip = [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ];
-    run(Command::new(venv.join("bin/python")).args(pip).arg(wheel));
-    run(Command::new(venv.join("bin/python"))
-        .args(pip)
+    run(pip_install(&venv).arg(wheel));
+    run(pip_install(&venv)
         .args(["--force-reinstall", "--no-deps"])
         .arg(wheel));
     venv

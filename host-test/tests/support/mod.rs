@@ -166,3 +166,17 @@ pub fn streams(with_invalid_utf8: bool) -> Vec<Stream> {
     }
     streams
 }
+
+/// `python -m pip install --quiet` in the virtual environment `venv`; the caller adds what to
+/// install.
+pub fn pip_install(venv: &Path) -> Command {
+    let mut command = Command::new(venv.join("bin/python"));
+    command.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    command
+}
