@@ -74,6 +74,10 @@ class _Prefixed:
         return self.stream.read(size)
 
 
+class WriteError(Exception):
+    """Writing the documents failed (a full disk, a closed pipe)."""
+
+
 class Converter:
     """Converts chunks of input and writes their documents."""
 
@@ -98,7 +102,13 @@ class Converter:
         self.summary.documents += out.converted
         self.summary.errors += len(out.failures)
         self.summary.skipped += out.skipped
-        self.output.write(out.documents.encode("utf-8"))
+        self._write(out.documents.encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.output.write(data)
+        except OSError as error:
+            raise WriteError(error) from error
 
     def _convert_lines(self, chunk: bytes) -> None:
         """A chunk with bytes that are not UTF-8: its valid lines convert in runs, each line
@@ -114,7 +124,7 @@ class Converter:
                 error = TransformError("invalid_utf8", INVALID_UTF8)
                 self.summary.records += 1
                 self.summary.errors += 1
-                self.output.write(error_document(record, error).encode("utf-8") + b"\n")
+                self._write(error_document(record, error).encode("utf-8") + b"\n")
         self._convert_text("".join(run))
 
 
@@ -154,6 +164,8 @@ def transform(args: argparse.Namespace) -> int:
                     last_report = time.monotonic()
                     rate = converter.summary.records / (last_report - started)
                     print(f"\r{converter.summary.records} records, {rate:.0f} records/s, {converter.summary.errors} errors   ", end="", file=sys.stderr)
+    except WriteError as error:
+        return _fail(f"cannot write the output: {error}")
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         return _fail(f"cannot read {name}: {error}")
     try:
