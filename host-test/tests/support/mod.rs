@@ -150,6 +150,13 @@ pub fn streams(with_invalid_utf8: bool) -> Vec<Stream> {
     if with_invalid_utf8 {
         hostile.extend_from_slice(b"{\"auditID\":\"\xff\xfe\",\"verb\":\"get\"}\n");
     }
+    // A RequestResponse event of 3 MiB: longer than the packages' 1 MiB reads, so a record
+    // spans several of them.
+    hostile.extend_from_slice(
+        b"{\"auditID\":\"large\",\"verb\":\"create\",\"requestObject\":{\"data\":\"",
+    );
+    hostile.extend(std::iter::repeat_n(b'x', 3 << 20));
+    hostile.extend_from_slice(b"\"}}\n");
     hostile.extend_from_slice(
         b"{\"auditID\":\"b\"}{\"auditID\":\"c\"}\n{\"auditID\":\"last, no line feed\"}",
     );
