@@ -4,7 +4,7 @@
 //! registry: a WIT `profile` case is the registry entry at the same position (a test checks
 //! that the two lists match, name by name).
 
-use crate::{ErrorKind, Options, Profile, TransformError, error_document};
+use crate::{ErrorKind, Options, Profile, TextEnd, TransformError, error_document};
 
 wit_bindgen::generate!({
     world: "normalizer-component",
@@ -62,10 +62,11 @@ impl GuestTransformer for Shell {
         records.iter().map(|record| self.convert(record)).collect()
     }
 
-    fn transform_lines(&self, records: String) -> LinesOutput {
+    fn transform_lines(&self, records: String, more: bool) -> LinesOutput {
         // Documents are usually a little larger than their records.
         let mut documents = String::with_capacity(records.len() + records.len() / 4 + 64);
-        let summary = self.0.transform_lines(&records, &mut documents);
+        let end = if more { TextEnd::More } else { TextEnd::Final };
+        let summary = self.0.transform_text(&records, end, &mut documents);
         LinesOutput {
             documents,
             records: count(summary.records),
@@ -80,6 +81,7 @@ impl GuestTransformer for Shell {
                     error: failure.error.into(),
                 })
                 .collect(),
+            unconverted: count(summary.unconverted),
         }
     }
 }

@@ -60,7 +60,7 @@ pub use document::compact_json;
 pub use error::{ErrorKind, TransformError};
 pub use fnv::fnv1a;
 pub use profile::Profile;
-pub use records::{lines, records};
+pub use records::{MAX_SPREAD_RECORD_BYTES, Records, TextEnd, lines, records};
 pub use shape::MAX_PAYLOAD;
 
 use convert::Output;
@@ -204,15 +204,25 @@ impl Transformer {
         }
     }
 
-    /// Converts a text of records ([`records`]: one per line, or several objects run together
-    /// on a line) and appends every record's documents to `out` in input order, one per line.
-    /// A record that fails as a whole is written through as its [`error_document`]; every
-    /// failure, of a record or of one event inside it, is listed in the summary.
+    /// Converts a text of records ([`records`]: one per line, several objects run together on
+    /// a line, a value spread over lines) and appends every record's documents to `out` in
+    /// input order, one per line. A record that fails as a whole is written through as its
+    /// [`error_document`]; every failure, of a record or of one event inside it, is listed in
+    /// the summary. The text is the end of the input.
     pub fn transform_lines(&self, text: &str, out: &mut String) -> LinesSummary {
+        self.transform_text(text, TextEnd::Final, out)
+    }
+
+    /// [`Transformer::transform_lines`] for a stream read in pieces: with [`TextEnd::More`], a
+    /// value spread over lines that the text cuts off is not converted, and
+    /// [`LinesSummary::unconverted`] says how many bytes at its end to give again, in front of
+    /// the next piece.
+    pub fn transform_text(&self, text: &str, end: TextEnd, out: &mut String) -> LinesSummary {
         let mut summary = LinesSummary::default();
-        for (line, record) in records(text) {
+        let mut records = Records::new(text, end);
+        for (line, record) in records.by_ref() {
             summary.records += 1;
-            match self.transform_into(record, out) {
+            match self.transform_into(&record, out) {
                 Ok(converted) => {
                     summary.documents += converted.documents;
                     if converted.is_empty() {
@@ -227,7 +237,7 @@ impl Transformer {
                         }));
                 }
                 Err(error) => {
-                    out.push_str(&error_document(record, &error));
+                    out.push_str(&error_document(&record, &error));
                     out.push('\n');
                     summary.failures.push(LineFailure {
                         line,
@@ -237,6 +247,7 @@ impl Transformer {
                 }
             }
         }
+        summary.unconverted = records.unconverted();
         summary
     }
 
@@ -304,6 +315,9 @@ pub struct LinesSummary {
     /// Every failure, in input order: records passed through with `error.*`, and events that
     /// failed on their own. Each wrote one line.
     pub failures: Vec<LineFailure>,
+    /// With [`TextEnd::More`]: how many bytes at the end of the text were not read, because a
+    /// value spread over lines opens there and may close in the text that follows.
+    pub unconverted: usize,
 }
 
 /// A failure in a text of records: a whole record, or one event inside it.

@@ -11,7 +11,7 @@ const EVENT: &str = r#"{"kind":"Event","auditID":"a1","verb":"get","user":{"user
 fn record_by_record(transformer: &Transformer, text: &str) -> String {
     let mut out = String::new();
     for (_, record) in k8s_audit_ecs::records(text) {
-        for document in transformer.transform_or_pass_through(record).0 {
+        for document in transformer.transform_or_pass_through(&record).0 {
             out.push_str(&document);
             out.push('\n');
         }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, Store};
 
-use k8s_audit_ecs::{Options, Profile, Transformer, user_agent};
+use k8s_audit_ecs::{Options, Profile, TextEnd, Transformer, user_agent};
 
 use crate::engine::{compile, load_precompiled, new_engine};
 use crate::{Error, Runtime, Session, TimeBudget, artifact};
@@ -343,7 +343,7 @@ fn per_call<'a>(mut session: Session<'a>, records: &'a [String]) -> Pass<'a> {
 fn by_lines<'a>(mut session: Session<'a>, texts: &'a [String]) -> Pass<'a> {
     Box::new(move || {
         for text in texts {
-            std::hint::black_box(session.transform_lines(text)?);
+            std::hint::black_box(session.transform_lines(text, TextEnd::Final)?);
         }
         Ok(())
     })
@@ -493,10 +493,10 @@ pub fn envelopes(runtime: &Runtime, events: &[String]) -> Result<Vec<(Delivery, 
 pub fn memory(runtime: &Runtime, records: &[String]) -> Result<(usize, usize), Error> {
     let batch = line_batches(&repeat(records, 1000), 1000).concat();
     let mut session = Session::new(runtime, &Options::default())?;
-    session.transform_lines(&batch)?;
+    session.transform_lines(&batch, TextEnd::Final)?;
     let after_thousand = session.memory_size();
     for _ in 1..1000 {
-        session.transform_lines(&batch)?;
+        session.transform_lines(&batch, TextEnd::Final)?;
     }
     Ok((after_thousand, session.memory_size()))
 }

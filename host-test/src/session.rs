@@ -7,7 +7,7 @@ use wasmtime::component::ResourceAny;
 use wasmtime::{ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder};
 
 use k8s_audit_ecs::{
-    Documents, ErrorKind, LineFailure, Options, TransformError, error_document, lines,
+    Documents, ErrorKind, LineFailure, Options, Records, TextEnd, TransformError, error_document,
 };
 
 use crate::bindings::{NormalizerComponent, wit};
@@ -136,6 +136,9 @@ pub struct LinesOutcome {
     pub skipped: usize,
     /// Every failure, in input order.
     pub failures: Vec<LineFailure>,
+    /// With [`TextEnd::More`]: how many bytes at the end of the text were not read (a value
+    /// spread over lines opens there); to be given again in front of the next text.
+    pub unconverted: usize,
 }
 
 /// One instance of the component with one `transformer` built from the options. After a trap
@@ -257,13 +260,15 @@ impl<'r> Session<'r> {
     }
 
     /// Converts a text of records in one call (the WIT `transform-lines`): one string in, one
-    /// string of documents out. When the call traps, the records are replayed one at a time
-    /// on a fresh instance, so the trap costs only the record that caused it.
-    pub fn transform_lines(&mut self, text: &str) -> Result<LinesOutcome, Error> {
+    /// string of documents out; `end` says whether more text follows. When the call traps,
+    /// the records are replayed one at a time on a fresh instance, so the trap costs only the
+    /// record that caused it.
+    pub fn transform_lines(&mut self, text: &str, end: TextEnd) -> Result<LinesOutcome, Error> {
         // The whole text gets the time of one call per line.
         let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+        let more = end == TextEnd::More;
         let called = self.call(lines, |guest, store, transformer| {
-            guest.call_transform_lines(store, transformer, text)
+            guest.call_transform_lines(store, transformer, text, more)
         })?;
         match called {
             Ok(output) => Ok(LinesOutcome {
@@ -272,18 +277,20 @@ impl<'r> Session<'r> {
                 converted: output.converted as usize,
                 skipped: output.skipped as usize,
                 failures: output.failures.into_iter().map(Into::into).collect(),
+                unconverted: output.unconverted as usize,
             }),
-            Err(_) => self.replay_lines(text),
+            Err(_) => self.replay_lines(text, end),
         }
     }
 
-    /// [`Session::transform_lines`], one call per line: a line whose call traps is passed
-    /// through whole with `error.type` `component_trap`.
-    fn replay_lines(&mut self, text: &str) -> Result<LinesOutcome, Error> {
+    /// [`Session::transform_lines`], one call per record (as the core splits the text): a
+    /// record whose call traps is passed through whole with `error.type` `component_trap`.
+    fn replay_lines(&mut self, text: &str, end: TextEnd) -> Result<LinesOutcome, Error> {
         let mut outcome = LinesOutcome::default();
-        for (number, line) in lines(text) {
+        let mut records = Records::new(text, end);
+        for (number, record) in records.by_ref() {
             let called = self.call(1, |guest, store, transformer| {
-                guest.call_transform_lines(store, transformer, line)
+                guest.call_transform_lines(store, transformer, &record, false)
             })?;
             match called {
                 Ok(output) => {
@@ -301,7 +308,7 @@ impl<'r> Session<'r> {
                 Err(trap) => {
                     let error = trap_error(&trap);
                     outcome.records += 1;
-                    outcome.documents.push_str(&error_document(line, &error));
+                    outcome.documents.push_str(&error_document(&record, &error));
                     outcome.documents.push('\n');
                     outcome.failures.push(LineFailure {
                         line: number,
@@ -311,6 +318,7 @@ impl<'r> Session<'r> {
                 }
             }
         }
+        outcome.unconverted = records.unconverted();
         Ok(outcome)
     }
 

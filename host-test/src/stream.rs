@@ -6,20 +6,16 @@
 //! records; and a JSON value spread over several lines (a pretty-printed envelope saved from a
 //! console) is one record. gzip input, with any number of members, is decompressed first.
 
-use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 
-use crate::{Error, Outcome, Session};
-use k8s_audit_ecs::{ErrorKind, TransformError, error_document};
+use crate::{Error, Session};
+use k8s_audit_ecs::{ErrorKind, TextEnd, TransformError, error_document};
 
 /// The most lines that cross into the component in one call.
 pub const BATCH_LINES: usize = 1000;
 /// The most text that crosses into the component in one call (a batch closes at the first
 /// line that reaches it, so one large line still makes a batch of its own).
 pub const BATCH_BYTES: usize = 4 << 20;
-/// The most text one record spread over several lines may have; a longer one is read line by
-/// line instead.
-pub const MAX_SPREAD_RECORD_BYTES: usize = 64 << 20;
 
 /// What a stream conversion did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +64,9 @@ pub fn transform_stream(
 /// [`transform_stream`], calling `progress` with the running totals after each batch.
 ///
 /// Lines cross into the component as one text per batch (the WIT `transform-lines`) and the
-/// documents come back as one text, so a batch costs two copies.
+/// documents come back as one text, so a batch costs two copies. The core splits each batch
+/// into records; a value spread over lines that a batch cuts off comes back unconverted and
+/// opens the next batch.
 pub fn transform_stream_with_progress(
     session: &mut Session<'_>,
     input: impl BufRead,
@@ -82,35 +80,27 @@ pub fn transform_stream_with_progress(
         summary: Summary::default(),
         batch: String::new(),
         batch_lines: 0,
+        flush_at: (BATCH_LINES, BATCH_BYTES),
     };
     let mut lines = Lines::new(input, name);
     while let Some(line) = lines.next()? {
-        let text = match String::from_utf8(line.bytes) {
-            Ok(text) => text,
+        match String::from_utf8(line) {
+            Ok(text) => converter.push_line(&text, progress)?,
             Err(invalid) => {
-                // It cannot cross as a string: passed through here, after the lines before it,
-                // so the output keeps the input's order.
-                converter.flush(progress)?;
+                // It cannot cross as a string: passed through here, after the lines before it
+                // (read to the end: a value spread over lines ends before it), so the output
+                // keeps the input's order.
+                converter.flush(TextEnd::Final, progress)?;
                 let record = String::from_utf8_lossy(invalid.as_bytes()).into_owned();
                 let error = TransformError::new(
                     ErrorKind::InvalidUtf8,
                     "the line is not valid UTF-8; its invalid bytes were replaced by U+FFFD",
                 );
                 converter.write_failed(&record, &error)?;
-                continue;
             }
-        };
-        if opens_unfinished_value(&text)
-            && line.number > lines.no_join_until
-            && let Some(record) = lines.join(&text)?
-        {
-            converter.flush(progress)?;
-            converter.convert_one(&record)?;
-            continue;
         }
-        converter.push_line(&text, progress)?;
     }
-    converter.flush(progress)?;
+    converter.flush(TextEnd::Final, progress)?;
     converter
         .output
         .flush()
@@ -123,8 +113,12 @@ struct Converter<'s, 'r, W> {
     session: &'s mut Session<'r>,
     output: W,
     summary: Summary,
+    /// Lines not converted yet, each followed by `\n`.
     batch: String,
     batch_lines: usize,
+    /// The lines and bytes at which the batch crosses; raised while a value spread over many
+    /// lines is held back, so it is not scanned again at every line.
+    flush_at: (usize, usize),
 }
 
 impl<W: Write> Converter<'_, '_, W> {
@@ -132,48 +126,37 @@ impl<W: Write> Converter<'_, '_, W> {
         self.batch.push_str(line);
         self.batch.push('\n');
         self.batch_lines += 1;
-        if self.batch_lines == BATCH_LINES || self.batch.len() >= BATCH_BYTES {
-            self.flush(progress)?;
+        if self.batch_lines >= self.flush_at.0 || self.batch.len() >= self.flush_at.1 {
+            self.flush(TextEnd::More, progress)?;
         }
         Ok(())
     }
 
-    /// Converts the batched lines in one call and writes their documents.
-    fn flush(&mut self, progress: &mut dyn FnMut(&Summary)) -> Result<(), Error> {
+    /// Converts the batched lines in one call and writes their documents; with
+    /// [`TextEnd::More`], keeps what the component left unconverted for the next batch.
+    fn flush(&mut self, end: TextEnd, progress: &mut dyn FnMut(&Summary)) -> Result<(), Error> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let converted = self.session.transform_lines(&self.batch)?;
+        let converted = self.session.transform_lines(&self.batch, end)?;
         self.summary.records += converted.records as u64;
         self.summary.documents += converted.converted as u64;
         self.summary.errors += converted.failures.len() as u64;
         self.summary.skipped += converted.skipped as u64;
         write(&mut self.output, &converted.documents)?;
-        self.batch.clear();
-        self.batch_lines = 0;
+        let held = converted.unconverted.min(self.batch.len());
+        self.batch.drain(..self.batch.len() - held);
+        self.batch_lines = self.batch.bytes().filter(|&b| b == b'\n').count();
+        self.flush_at = if held == 0 {
+            (BATCH_LINES, BATCH_BYTES)
+        } else {
+            (
+                (self.batch_lines * 2).max(BATCH_LINES),
+                (self.batch.len() * 2).max(BATCH_BYTES),
+            )
+        };
         progress(&self.summary);
         Ok(())
-    }
-
-    /// Converts one record that spans several lines (it cannot cross as one line).
-    fn convert_one(&mut self, record: &str) -> Result<(), Error> {
-        match self.session.transform(record)? {
-            Outcome::Converted(converted) => {
-                self.summary.records += 1;
-                let failed = converted.failures.len() as u64;
-                self.summary.errors += failed;
-                self.summary.documents += converted.documents.len() as u64 - failed;
-                if converted.documents.is_empty() {
-                    self.summary.skipped += 1;
-                }
-                for document in &converted.documents {
-                    write(&mut self.output, document)?;
-                    write(&mut self.output, "\n")?;
-                }
-                Ok(())
-            }
-            Outcome::Failed(error) => self.write_failed(record, &error),
-        }
     }
 
     /// Writes the pass-through document of a record that failed as a whole.
@@ -191,21 +174,11 @@ fn write(output: &mut dyn Write, text: &str) -> Result<(), Error> {
         .map_err(|e| Error::new(format!("cannot write the output: {e}")))
 }
 
-/// A line of input, without its line end.
-struct Line {
-    number: u64,
-    bytes: Vec<u8>,
-}
-
-/// The lines of the input, with room to look ahead and give lines back.
+/// The lines of the input, without their line ends.
 struct Lines<'n, R> {
     input: R,
     name: &'n str,
     read: u64,
-    pending: VecDeque<Line>,
-    /// Lines up to this number were already looked through by a join that failed: they are
-    /// not tried again, so no input is scanned more than twice.
-    no_join_until: u64,
 }
 
 impl<'n, R: BufRead> Lines<'n, R> {
@@ -214,15 +187,10 @@ impl<'n, R: BufRead> Lines<'n, R> {
             input,
             name,
             read: 0,
-            pending: VecDeque::new(),
-            no_join_until: 0,
         }
     }
 
-    fn next(&mut self) -> Result<Option<Line>, Error> {
-        if let Some(line) = self.pending.pop_front() {
-            return Ok(Some(line));
-        }
+    fn next(&mut self) -> Result<Option<Vec<u8>>, Error> {
         let mut bytes = Vec::new();
         let read = self.input.read_until(b'\n', &mut bytes).map_err(|e| {
             Error::new(format!("{}:{}: cannot read: {e}", self.name, self.read + 1))
@@ -237,128 +205,8 @@ impl<'n, R: BufRead> Lines<'n, R> {
                 bytes.pop();
             }
         }
-        Ok(Some(Line {
-            number: self.read,
-            bytes,
-        }))
+        Ok(Some(bytes))
     }
-
-    /// `first` opens a JSON value it does not close: reads on until the value closes at the
-    /// end of a line, and gives the lines joined when they are one well-formed JSON value.
-    /// Otherwise the lines read stay pending, to be read one by one.
-    fn join(&mut self, first: &str) -> Result<Option<String>, Error> {
-        let mut scan = Structure::default();
-        scan.feed(first);
-        let mut joined = first.to_owned();
-        let mut taken = Vec::new();
-        let closed = loop {
-            let Some(line) = self.next()? else {
-                break false;
-            };
-            let number = line.number;
-            let text = std::str::from_utf8(&line.bytes).ok().map(str::to_owned);
-            taken.push(line);
-            let Some(text) = text else { break false };
-            joined.push('\n');
-            joined.push_str(&text);
-            scan.feed(&text);
-            if scan.broken || joined.len() > MAX_SPREAD_RECORD_BYTES {
-                break false;
-            }
-            if scan.depth == 0 {
-                self.no_join_until = self.no_join_until.max(number);
-                break true;
-            }
-        };
-        let value = joined.strip_prefix('\u{feff}').unwrap_or(&joined);
-        if closed && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() {
-            return Ok(Some(joined));
-        }
-        if let Some(last) = taken.last() {
-            self.no_join_until = self.no_join_until.max(last.number);
-        }
-        for line in taken.into_iter().rev() {
-            self.pending.push_front(line);
-        }
-        Ok(None)
-    }
-}
-
-/// Whether a line starts a JSON object or array (after an optional byte order mark and
-/// whitespace) that it leaves open at its end, outside any string. Lines that end with a
-/// closing bracket — every NDJSON record — are not looked through.
-fn opens_unfinished_value(line: &str) -> bool {
-    let text = line.strip_prefix('\u{feff}').unwrap_or(line).trim();
-    if !text.starts_with(['{', '[']) || text.ends_with(['}', ']']) {
-        return false;
-    }
-    let mut scan = Structure::default();
-    scan.feed(text);
-    !scan.broken && scan.depth > 0
-}
-
-/// Brackets and strings of JSON text fed line by line; not the full grammar (the joined text
-/// is parsed to check it).
-#[derive(Default)]
-struct Structure {
-    depth: usize,
-    /// A bracket closed nothing, text followed the value's end, or a line ended inside a
-    /// string (JSON strings hold no line breaks).
-    broken: bool,
-}
-
-impl Structure {
-    fn feed(&mut self, line: &str) {
-        let bytes = line.as_bytes();
-        let mut at = 0;
-        let mut started = self.depth > 0;
-        while at < bytes.len() && !self.broken {
-            match bytes[at] {
-                b'"' => match string_end(bytes, at) {
-                    Some(end) => at = end,
-                    None => self.broken = true,
-                },
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    started = true;
-                    at += 1;
-                }
-                b'}' | b']' => {
-                    if self.depth == 0 {
-                        self.broken = true;
-                    } else {
-                        self.depth -= 1;
-                        at += 1;
-                        if self.depth == 0 {
-                            // Only whitespace may follow the value on its last line.
-                            self.broken = !line[at..].trim().is_empty();
-                            return;
-                        }
-                    }
-                }
-                _ => at += 1,
-            }
-        }
-        if !started {
-            self.broken = true;
-        }
-    }
-}
-
-/// One past the closing quote of the string opening at `start`, on the same line.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut at = start + 1;
-    loop {
-        let next = at + memchr_quote_or_backslash(&bytes[at.min(bytes.len())..])?;
-        if bytes[next] == b'"' {
-            return Some(next + 1);
-        }
-        at = next + 2;
-    }
-}
-
-fn memchr_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'"' || b == b'\\')
 }
 
 /// Opens an input, decompressing it when it is gzip (rotated audit logs and Firehose objects
@@ -390,39 +238,6 @@ pub fn open_file(path: &std::path::Path) -> Result<Box<dyn BufRead>, Error> {
 mod tests {
     use super::*;
     use std::io::Read;
-
-    #[test]
-    fn unfinished_values_are_told_apart() {
-        for (line, unfinished) in [
-            ("{", true),
-            ("\u{feff}{", true),
-            ("{\"a\": [1,", true),
-            ("  \"b\": 2", false),
-            ("{\"a\":1}", false),
-            ("{\"a\":\"{\"", true),
-            ("{\"a\":\"unterminated", false),
-            ("not json", false),
-            ("[", true),
-            ("{\"a\":{\"b\":1}", false),
-        ] {
-            assert_eq!(opens_unfinished_value(line), unfinished, "{line}");
-        }
-    }
-
-    #[test]
-    fn structure_closes_on_the_last_line_only() {
-        let mut scan = Structure::default();
-        for line in ["{", "  \"a\": [1, {\"b\": \"}\"}],", "  \"c\": \"x\\\"y\""] {
-            scan.feed(line);
-            assert!(!scan.broken && scan.depth > 0, "{line}");
-        }
-        scan.feed("}");
-        assert!(!scan.broken && scan.depth == 0);
-        let mut trailing = Structure::default();
-        trailing.feed("{");
-        trailing.feed("} x");
-        assert!(trailing.broken);
-    }
 
     #[test]
     fn gzip_is_recognised_by_its_magic_bytes() {

@@ -92,7 +92,9 @@ fn transform_lines_matches_the_native_core() {
         let mut expected = String::new();
         let summary = native.transform_lines(&text, &mut expected);
         let mut session = Session::new(runtime(), &options(profile)).unwrap();
-        let outcome = session.transform_lines(&text).unwrap();
+        let outcome = session
+            .transform_lines(&text, k8s_audit_ecs::TextEnd::Final)
+            .unwrap();
         assert_eq!(outcome.documents, expected);
         assert_eq!(outcome.records, summary.records);
         assert_eq!(outcome.converted, summary.documents);

@@ -10,47 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use k8s_audit_ecs::fixture::load_all;
-use k8s_audit_ecs::{ErrorKind, Options, Profile, TransformError, Transformer, error_document};
+use k8s_audit_ecs::{Options, Profile, Transformer, error_document};
 
 mod support;
 
 use support::*;
-
-/// What the native core writes for `stream`, and the summary's counts (records, documents,
-/// errors, skipped): lines that are not UTF-8 passed through as `invalid_utf8`, the rest
-/// converted as `transform-lines` converts them.
-fn native(stream: &Stream) -> (String, [usize; 4]) {
-    let transformer = Transformer::new(stream.options());
-    let mut out = String::new();
-    let mut counts = [0; 4];
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
-        let summary = transformer.transform_lines(run, out);
-        counts[0] += summary.records;
-        counts[1] += summary.documents;
-        counts[2] += summary.failures.len();
-        counts[3] += summary.skipped;
-        run.clear();
-    };
-    for line in stream.input.split_inclusive(|&b| b == b'\n') {
-        match std::str::from_utf8(line) {
-            Ok(text) => run.push_str(text),
-            Err(_) => {
-                flush(&mut run, &mut out, &mut counts);
-                let bytes = line.strip_suffix(b"\n").unwrap_or(line);
-                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-                let record = String::from_utf8_lossy(bytes);
-                let error = TransformError::new(ErrorKind::InvalidUtf8, INVALID_UTF8);
-                out.push_str(&error_document(&record, &error));
-                out.push('\n');
-                counts[0] += 1;
-                counts[2] += 1;
-            }
-        }
-    }
-    flush(&mut run, &mut out, &mut counts);
-    (out, counts)
-}
 
 /// Runs `command` (a package's `k8s-audit-ecs`) on every stream, from a file and from
 /// standard input, and checks documents and summary against the native core.

@@ -81,50 +81,68 @@ class Converter {
     this.summary = { records: 0, documents: 0, errors: 0, skipped: 0 };
     this.strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     this.lossy = new TextDecoder('utf-8', { ignoreBOM: true });
+    // A value spread over lines that a chunk cut off, for the next chunk.
+    this.carry = Buffer.alloc(0);
   }
 
   async convert(chunk) {
+    const data = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = Buffer.alloc(0);
     let text;
     try {
-      text = this.strict.decode(chunk);
+      text = this.strict.decode(data);
     } catch {
-      return this.convertLines(chunk);
+      return this.convertLines(data);
     }
-    return this.convertText(text);
+    return this.convertText(text, data, true);
   }
 
-  async convertText(text) {
+  /** Converts what is carried: the end of the input. */
+  async finish() {
+    const data = this.carry;
+    this.carry = Buffer.alloc(0);
+    return this.convertText(this.strict.decode(data), data, false);
+  }
+
+  async convertText(text, data, more) {
     if (!text) return;
-    const out = this.transformer.transformLines(text);
+    const out = this.transformer.transformLines(text, more);
     this.summary.records += out.records;
     this.summary.documents += out.converted;
     this.summary.errors += out.failures.length;
     this.summary.skipped += out.skipped;
+    if (out.unconverted) this.carry = Buffer.from(data.subarray(data.length - out.unconverted));
     await this.write(out.documents);
   }
 
-  /** A chunk with bytes that are not UTF-8: its valid lines convert in runs, each line that
-   * is not UTF-8 is passed through where it stands. */
-  async convertLines(chunk) {
-    let run = '';
+  /** Input with bytes that are not UTF-8: its valid lines convert in runs, each line that is
+   * not UTF-8 is passed through where it stands (a run before it is read to its end). */
+  async convertLines(data) {
+    let run = [];
+    const flush = async (more) => {
+      const bytes = Buffer.concat(run);
+      run = [];
+      await this.convertText(this.strict.decode(bytes), bytes, more);
+    };
     let start = 0;
-    while (start < chunk.length) {
-      let end = chunk.indexOf(0x0a, start);
-      if (end < 0) end = chunk.length;
-      const line = chunk.subarray(start, end);
+    while (start < data.length) {
+      let end = data.indexOf(0x0a, start);
+      if (end < 0) end = data.length;
+      const line = data.subarray(start, end);
       start = end + 1;
       try {
-        run += this.strict.decode(line) + '\n';
+        this.strict.decode(line);
       } catch {
-        await this.convertText(run);
-        run = '';
+        await flush(false);
         const bytes = line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
         this.summary.records += 1;
         this.summary.errors += 1;
         await this.write(errorDocument(this.lossy.decode(bytes), new TransformError('invalid_utf8', INVALID_UTF8)) + '\n');
+        continue;
       }
+      run.push(line, Buffer.from('\n'));
     }
-    await this.convertText(run);
+    await flush(true);
   }
 }
 
@@ -178,6 +196,11 @@ async function transform(args) {
         const rate = converter.summary.records / ((lastReport - started) / 1000);
         process.stderr.write(`\r${converter.summary.records} records, ${rate.toFixed(0)} records/s, ${converter.summary.errors} errors   `);
       }
+    }
+    try {
+      await converter.finish();
+    } catch (error) {
+      return fail(`cannot write the output: ${error.message}`);
     }
   } catch (error) {
     return fail(`cannot read ${name}: ${error.message}`);

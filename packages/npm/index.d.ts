@@ -71,6 +71,9 @@ export interface LinesOutput {
   /** Records that yielded nothing. */
   skipped: number;
   failures: LineFailure[];
+  /** With `more`: how many bytes (of the text's UTF-8) at its end were not read, because a
+   * value spread over lines opens there; give them again in front of the next text. */
+  unconverted: number;
 }
 
 /** A transformer's options. */
@@ -94,8 +97,10 @@ export class Transformer {
    * @throws TransformError when the whole record fails. */
   transform(record: string): Converted;
   /** A text of records, one per line (a line of several JSON objects run together is that
-   * many), to NDJSON; never throws for bad records. */
-  transformLines(text: string): LinesOutput;
+   * many; a value spread over lines, pretty-printed, is one), to NDJSON; never throws for bad
+   * records. `more`: whether more text follows (a stream read in pieces cut after a line
+   * feed); then a value that the text cuts off is left unconverted (`unconverted`). */
+  transformLines(text: string, more?: boolean): LinesOutput;
 }
 
 /** The component's profiles, the default first. */

@@ -75,14 +75,15 @@ export class Transformer {
     };
   }
 
-  transformLines(text) {
-    const out = this.inner.transformLines(text);
+  transformLines(text, more = false) {
+    const out = this.inner.transformLines(text, more);
     return {
       documents: out.documents,
       records: out.records,
       converted: out.converted,
       skipped: out.skipped,
       failures: out.failures.map(({ line, event, error }) => ({ line, event, error: TransformError.fromWit(error) })),
+      unconverted: out.unconverted,
     };
   }
 }

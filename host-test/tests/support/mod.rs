@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use k8s_audit_ecs::fixture::load_all;
-use k8s_audit_ecs::{Options, Profile};
+use k8s_audit_ecs::{ErrorKind, Options, Profile, TransformError, Transformer, error_document};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The message hosts give a line that is not UTF-8 (host-test's, and the packages').
@@ -116,15 +116,19 @@ impl Stream {
 
 /// Every stream the command lines must convert as the native core does: each fixture folder's
 /// inputs (one per line, grouped by their options), the sample log, and a hostile stream.
-pub fn streams(with_invalid_utf8: bool) -> Vec<Stream> {
+/// `whole_stream`: the hostile stream also has what only a host that reads the stream itself
+/// can give (lines that are not UTF-8, values spread over lines); Spark and Beam read rows of
+/// text, one per line, and get it without them.
+pub fn streams(whole_stream: bool) -> Vec<Stream> {
     let fixtures_dir = workspace().join("fixtures");
     let mut streams = Vec::new();
     for profile in Profile::ALL {
         let fixtures = load_all(&[fixtures_dir.join(profile.name())]).unwrap();
         let mut groups: BTreeMap<(Option<String>, Option<String>), Vec<u8>> = BTreeMap::new();
         for fixture in &fixtures {
-            // A record spread over several lines is one record only to host-test (docs/hosts.md).
-            if fixture.input.contains('\n') {
+            // A record spread over several lines is one record only where a host reads the
+            // stream itself.
+            if fixture.input.contains('\n') && !whole_stream {
                 continue;
             }
             let key = (fixture.cluster_name.clone(), fixture.event_field.clone());
@@ -147,8 +151,24 @@ pub fn streams(with_invalid_utf8: bool) -> Vec<Stream> {
     hostile.extend_from_slice(
         b"not json\n[1]\n\n{\"message\":\"{}\"}\r\n{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"},7]}\n",
     );
-    if with_invalid_utf8 {
+    if whole_stream {
         hostile.extend_from_slice(b"{\"auditID\":\"\xff\xfe\",\"verb\":\"get\"}\n");
+        // Values spread over lines: a pretty-printed event (CRLF), an EventList of 1,500
+        // events over 1,505 lines and 2 MB (longer than host-test's batches and the packages'
+        // reads, so every host carries it from one call into the next), and lines that open a
+        // value and never close it (read one by one).
+        hostile.extend_from_slice(b"{\r\n  \"kind\": \"Event\",\r\n  \"auditID\": \"pretty\",\r\n  \"verb\": \"get\"\r\n}\r\n");
+        hostile.extend_from_slice(b"{\n  \"kind\": \"EventList\",\n  \"apiVersion\": \"audit.k8s.io/v1\",\n  \"items\": [\n");
+        let items: Vec<&[u8]> = sample
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        for n in 0..1500 {
+            hostile.extend_from_slice(b"    ");
+            hostile.extend_from_slice(items[n % items.len()]);
+            hostile.extend_from_slice(if n < 1499 { b",\n" } else { b"\n" });
+        }
+        hostile.extend_from_slice(b"  ]\n}\n{\n  \"auditID\": \"never closed\",\n");
     }
     // A RequestResponse event of 3 MiB: longer than the packages' 1 MiB reads, so a record
     // spans several of them.
@@ -186,4 +206,40 @@ pub fn pip_install(venv: &Path) -> Command {
         "--disable-pip-version-check",
     ]);
     command
+}
+
+/// What the native core writes for `stream`, and the summary's counts (records, documents,
+/// errors, skipped): lines that are not UTF-8 passed through as `invalid_utf8`, the rest
+/// converted as `transform-lines` converts them.
+pub fn native(stream: &Stream) -> (String, [usize; 4]) {
+    let transformer = Transformer::new(stream.options());
+    let mut out = String::new();
+    let mut counts = [0; 4];
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
+        let summary = transformer.transform_lines(run, out);
+        counts[0] += summary.records;
+        counts[1] += summary.documents;
+        counts[2] += summary.failures.len();
+        counts[3] += summary.skipped;
+        run.clear();
+    };
+    for line in stream.input.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(text) => run.push_str(text),
+            Err(_) => {
+                flush(&mut run, &mut out, &mut counts);
+                let bytes = line.strip_suffix(b"\n").unwrap_or(line);
+                let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                let record = String::from_utf8_lossy(bytes);
+                let error = TransformError::new(ErrorKind::InvalidUtf8, INVALID_UTF8);
+                out.push_str(&error_document(&record, &error));
+                out.push('\n');
+                counts[0] += 1;
+                counts[2] += 1;
+            }
+        }
+    }
+    flush(&mut run, &mut out, &mut counts);
+    (out, counts)
 }

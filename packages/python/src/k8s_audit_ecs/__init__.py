@@ -118,6 +118,9 @@ class LinesOutput:
     converted: int
     skipped: int
     failures: List[LineFailure]
+    #: With `more=True`: how many bytes (of the text's UTF-8) at its end were not read, because
+    #: a value spread over lines opens there; give them again in front of the next text.
+    unconverted: int = 0
 
 
 def keep_large_results_on_the_heap() -> None:
@@ -196,18 +199,23 @@ class Transformer:
             raise TransformError._from_wit(result)
         return Converted(list(result.documents), [EventFailure(f.index, TransformError._from_wit(f.error)) for f in result.failures])
 
-    def transform_lines(self, text: str) -> LinesOutput:
+    def transform_lines(self, text: str, more: bool = False) -> LinesOutput:
         """A text of records, one per line (a line of several JSON objects run together is
-        that many), to NDJSON: the fast path for streams, one crossing into the component per
-        call. Never raises for bad records: they are written through as their error
-        documents and listed in `failures`."""
-        out: Any = self._transform_lines(self._resource, text)
+        that many; a value spread over lines, pretty-printed, is one), to NDJSON: the fast path
+        for streams, one crossing into the component per call. Never raises for bad records:
+        they are written through as their error documents and listed in `failures`.
+
+        `more=True` when more text follows (a stream read in pieces, each cut after a line
+        feed): a value spread over lines that this text cuts off is not converted, and
+        `unconverted` says how many bytes at its end to give again with the next text."""
+        out: Any = self._transform_lines(self._resource, text, more)
         return LinesOutput(
             out.documents,
             out.records,
             out.converted,
             out.skipped,
             [LineFailure(f.line, f.event, TransformError._from_wit(f.error)) for f in out.failures],
+            out.unconverted,
         )
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """`k8s-audit-ecs transform`: a stream of records in, NDJSON documents out, nothing lost.
 
 The same contract as `host-test transform` (the project's docs/hosts.md): one record per line
-(a line of several JSON objects run together is that many records), gzip input recognised by
+(a line of several JSON objects run together is that many records; a value spread over lines,
+pretty-printed, is one), gzip input recognised by
 its magic bytes (any number of members), every document on its own line in input order, a
 record that fails written back with `error.type` and `error.message`, a line that is not UTF-8
 passed through as `invalid_utf8`; the summary on standard error; exit status 0 unless the
@@ -79,30 +80,40 @@ class WriteError(Exception):
 
 
 class Converter:
-    """Converts chunks of input and writes their documents."""
+    """Converts chunks of input and writes their documents. A value spread over lines that a
+    chunk cuts off is carried into the next chunk."""
 
     def __init__(self, transformer: Transformer, output: BinaryIO) -> None:
         self.transformer = transformer
         self.output = output
         self.summary = Summary()
+        self.carry = b""
 
     def convert(self, chunk: bytes) -> None:
+        data, self.carry = self.carry + chunk, b""
         try:
-            text = chunk.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            self._convert_lines(chunk)
+            self._convert_lines(data)
             return
-        self._convert_text(text)
+        self._convert_text(text, data, more=True)
 
-    def _convert_text(self, text: str) -> None:
+    def finish(self) -> None:
+        """Converts what is carried: the end of the input."""
+        data, self.carry = self.carry, b""
+        self._convert_text(data.decode("utf-8"), data, more=False)
+
+    def _convert_text(self, text: str, data: bytes, more: bool) -> None:
         if not text:
             return
-        out = self.transformer.transform_lines(text)
+        out = self.transformer.transform_lines(text, more=more)
         self.summary.records += out.records
         self.summary.documents += out.converted
         self.summary.errors += len(out.failures)
         self.summary.skipped += out.skipped
         self._write(out.documents.encode("utf-8"))
+        if out.unconverted:
+            self.carry = data[len(data) - out.unconverted :]
 
     def _write(self, data: bytes) -> None:
         try:
@@ -110,22 +121,25 @@ class Converter:
         except OSError as error:
             raise WriteError(error) from error
 
-    def _convert_lines(self, chunk: bytes) -> None:
-        """A chunk with bytes that are not UTF-8: its valid lines convert in runs, each line
-        that is not UTF-8 is passed through where it stands."""
-        run: List[str] = []
-        for line in chunk.split(b"\n")[: -1 if chunk.endswith(b"\n") else None]:
+    def _convert_lines(self, data: bytes) -> None:
+        """Input with bytes that are not UTF-8: its valid lines convert in runs, each line
+        that is not UTF-8 is passed through where it stands (a run before it is read to its
+        end: a value spread over lines stops there)."""
+        run = b""
+        for line in data.split(b"\n")[: -1 if data.endswith(b"\n") else None]:
             try:
-                run.append(line.decode("utf-8") + "\n")
+                line.decode("utf-8")
             except UnicodeDecodeError:
-                self._convert_text("".join(run))
-                run.clear()
+                self._convert_text(run.decode("utf-8"), run, more=False)
+                run = b""
                 record = line.rstrip(b"\r").decode("utf-8", "replace")
                 error = TransformError("invalid_utf8", INVALID_UTF8)
                 self.summary.records += 1
                 self.summary.errors += 1
                 self._write(error_document(record, error).encode("utf-8") + b"\n")
-        self._convert_text("".join(run))
+                continue
+            run += line + b"\n"
+        self._convert_text(run.decode("utf-8"), run, more=True)
 
 
 def transform(args: argparse.Namespace) -> int:
@@ -164,6 +178,7 @@ def transform(args: argparse.Namespace) -> int:
                     last_report = time.monotonic()
                     rate = converter.summary.records / (last_report - started)
                     print(f"\r{converter.summary.records} records, {rate:.0f} records/s, {converter.summary.errors} errors   ", end="", file=sys.stderr)
+            converter.finish()
     except WriteError as error:
         return _fail(f"cannot write the output: {error}")
     except (OSError, EOFError, gzip.BadGzipFile) as error:
