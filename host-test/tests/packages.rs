@@ -223,15 +223,9 @@ fn dist_holds_every_artifact_with_checksums() {
 
 #[test]
 fn the_python_package_matches_the_native_core() {
-    let wheel = artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"));
-    if !prerequisite(wheel.is_file(), "dist/ has no wheel")
-        || !prerequisite(
-            works("python3", &["-c", "import venv, ensurepip"]),
-            "python3 with venv and pip is not installed",
-        )
-    {
+    let Some(wheel) = wheel_and_python() else {
         return;
-    }
+    };
     let work = scratch("python");
     let venv = work.join("venv");
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv));

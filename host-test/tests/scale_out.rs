@@ -11,25 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use host_test::{Limits, Runtime, Session, stream};
+use host_test::Runtime;
 
 mod support;
 
 use support::*;
-
-/// What host-test transform writes for a stream, and its summary.
-fn host_test_output(runtime: &Runtime, stream: &Stream) -> (Vec<u8>, stream::Summary) {
-    let mut session = Session::with_limits(runtime, &stream.options(), Limits::default()).unwrap();
-    let mut out = Vec::new();
-    let summary = stream::transform_stream(
-        &mut session,
-        stream.input.as_slice(),
-        &mut out,
-        &stream.label,
-    )
-    .unwrap();
-    (out, summary)
-}
 
 /// The files of a Spark output folder (`part-*`) or a Beam prefix (`docs-*`), concatenated in
 /// name order.
@@ -88,17 +74,13 @@ fn venv(wheel: &Path) -> PathBuf {
 
 #[test]
 fn spark_and_beam_give_host_tests_documents() {
-    let wheel = artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"));
-    if !prerequisite(wheel.is_file(), "dist/ has no wheel")
-        || !prerequisite(
-            works("python3", &["-c", "import venv, ensurepip"]),
-            "python3 with venv and pip is not installed",
-        )
-        || !prerequisite(
-            works("java", &["-version"]),
-            "Java is not installed (Spark needs it)",
-        )
-    {
+    let Some(wheel) = wheel_and_python() else {
+        return;
+    };
+    if !prerequisite(
+        works("java", &["-version"]),
+        "Java is not installed (Spark needs it)",
+    ) {
         return;
     }
     let venv = venv(&wheel);

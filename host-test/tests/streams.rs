@@ -4,7 +4,7 @@
 //! hostile stream — values spread over lines that cross a batch boundary included. The Python
 //! and npm packages are held to the same (`packages.rs`).
 
-use host_test::{Limits, Runtime, Session, stream};
+use host_test::Runtime;
 
 mod support;
 
@@ -14,16 +14,7 @@ use support::*;
 fn host_test_transform_splits_streams_as_the_core_does() {
     let runtime = Runtime::load_built().unwrap();
     for stream in streams(true) {
-        let mut session =
-            Session::with_limits(&runtime, &stream.options(), Limits::default()).unwrap();
-        let mut out = Vec::new();
-        let summary = stream::transform_stream(
-            &mut session,
-            stream.input.as_slice(),
-            &mut out,
-            &stream.label,
-        )
-        .unwrap();
+        let (out, summary) = host_test_output(&runtime, &stream);
         let (expected, counts) = native(&stream);
         assert!(
             out == expected.as_bytes(),

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use host_test::{Limits, Runtime, Session, stream};
 use k8s_audit_ecs::fixture::load_all;
 use k8s_audit_ecs::{ErrorKind, Options, Profile, TransformError, Transformer, error_document};
 
@@ -242,4 +243,30 @@ pub fn native(stream: &Stream) -> (String, [usize; 4]) {
     }
     flush(&mut run, &mut out, &mut counts);
     (out, counts)
+}
+
+/// What `host-test transform` writes for `stream`, and its summary.
+pub fn host_test_output(runtime: &Runtime, stream: &Stream) -> (Vec<u8>, stream::Summary) {
+    let mut session = Session::with_limits(runtime, &stream.options(), Limits::default()).unwrap();
+    let mut out = Vec::new();
+    let summary = stream::transform_stream(
+        &mut session,
+        stream.input.as_slice(),
+        &mut out,
+        &stream.label,
+    )
+    .unwrap();
+    (out, summary)
+}
+
+/// The wheel in `dist/`, when it and a python3 with venv and pip are there (else the test
+/// skips, or fails on CI: [`prerequisite`]).
+pub fn wheel_and_python() -> Option<PathBuf> {
+    let wheel = artifact(&format!("k8s_audit_ecs-{VERSION}-py3-none-any.whl"));
+    let ready = prerequisite(wheel.is_file(), "dist/ has no wheel")
+        && prerequisite(
+            works("python3", &["-c", "import venv, ensurepip"]),
+            "python3 with venv and pip is not installed",
+        );
+    ready.then_some(wheel)
 }
