@@ -85,7 +85,8 @@ impl Transformer {
     }
 
     /// The document of one audit event: where the shape and the profile say it starts, with
-    /// the profile's fields and the shape's metadata deep-merged in.
+    /// the profile's fields and the shape's metadata deep-merged in (or, for a profile that
+    /// keeps its own attributes, those alone).
     fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Fields<'a> {
         let profile = self.options().profile;
         let original = match found.original {
@@ -94,6 +95,13 @@ impl Transformer {
         };
         // Room for every top-level object a profile produces.
         let mut produced = Fields::with_capacity(16);
+        let context = Context {
+            user_agent: &|text| self.parse_user_agent(text),
+            cluster_name: self.options().cluster_name.as_deref(),
+            list_api_version: found.list_api_version,
+            in_event_list: matches!(found.source, Source::ListItem(_)),
+            envelope: found.metadata,
+        };
         let mut document = match (profile.start(), found.start) {
             (ProfileStart::KeepEventText, Start::Record { fields, .. }) => fields,
             (ProfileStart::KeepEventText, Start::EventText) => {
@@ -111,12 +119,25 @@ impl Transformer {
                     Start::EventText => Fields::with_capacity(16),
                 }
             }
-        };
-        let context = Context {
-            user_agent: &|text| self.parse_user_agent(text),
-            cluster_name: self.options().cluster_name.as_deref(),
-            list_api_version: found.list_api_version,
-            in_event_list: matches!(found.source, Source::ListItem(_)),
+            (
+                ProfileStart::OwnAttributes {
+                    event_text,
+                    other_fields,
+                },
+                start,
+            ) => {
+                // The profile's attributes and nothing else: no merge with the record, and the
+                // envelope's metadata is the profile's own to write.
+                produced.set(event_text, original);
+                if let Start::Record { mut fields, field } = start {
+                    fields.remove(&field);
+                    if !fields.is_empty() {
+                        produced.set(other_fields, Node::Object(fields));
+                    }
+                }
+                profile.apply(event, &mut produced, &context);
+                return produced;
+            }
         };
         profile.apply(event, &mut produced, &context);
         found.metadata.add_to(&mut produced);

@@ -29,6 +29,8 @@ pub(crate) enum Node<'a> {
     Verbatim(&'a RawValue),
     /// An object.
     Object(Fields<'a>),
+    /// A list of objects produced by the mapping (OCSF's `resources`, `observables`).
+    Objects(Vec<Fields<'a>>),
 }
 
 /// The fields of an object, in insertion order; keys are unique.
@@ -69,6 +71,11 @@ impl<'a> Fields<'a> {
     /// An empty object with room for `fields` fields.
     pub(crate) fn with_capacity(fields: usize) -> Self {
         Fields(Vec::with_capacity(fields))
+    }
+
+    /// Whether the object has no field.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The value under a top-level key.
@@ -257,6 +264,16 @@ impl Node<'_> {
             }
             Node::Raw(raw) | Node::Verbatim(raw) => out.push_str(raw.get()),
             Node::Object(fields) => fields.write_json(out),
+            Node::Objects(list) => {
+                out.push('[');
+                for (index, fields) in list.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    fields.write_json(out);
+                }
+                out.push(']');
+            }
         }
     }
 }
@@ -549,9 +566,12 @@ mod tests {
         doc.set(&["l"], Node::TextList(vec!["x".into(), "y\"z".into()]));
         doc.set(&["j"], Node::Json(serde_json::json!({"k": [1, null]})));
         doc.set(&["e"], Node::TextList(vec![]));
+        let mut first = Fields::default();
+        first.set(&["name"], Node::Text("a".into()));
+        doc.set(&["o"], Node::Objects(vec![first, Fields::default()]));
         assert_eq!(
             doc.to_json(0),
-            r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[]}"#
+            r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[],"o":[{"name":"a"},{}]}"#
         );
     }
 

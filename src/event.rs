@@ -78,6 +78,8 @@ lenient_struct! {
     pub(crate) struct AuditEvent<'a> {
         "kind" => kind: Text<'a>,
         "apiVersion" => api_version: Text<'a>,
+        /// How much the policy logged: `Metadata`, `Request`, `RequestResponse`.
+        "level" => level: Text<'a>,
         "auditID" => audit_id: Text<'a>,
         "stage" => stage: Text<'a>,
         "verb" => verb: Text<'a>,
@@ -162,6 +164,8 @@ lenient_struct! {
         "username" => username: Text<'a>,
         "uid" => uid: Text<'a>,
         "groups" => groups: TextList<'a>,
+        /// What the authenticator added (`ocsf` copies it and reads a few keys); kept as text.
+        "extra" => extra: Raw<'a>,
     }
 }
 
@@ -175,14 +179,18 @@ lenient_struct! {
         "apiGroup" => api_group: Text<'a>,
         "apiVersion" => api_version: Text<'a>,
         "subresource" => subresource: Text<'a>,
+        "resourceVersion" => resource_version: Text<'a>,
     }
 }
 
 lenient_struct! {
-    /// The response status: its HTTP code and its `Success`/`Failure` word.
+    /// The response status: its HTTP code, its `Success`/`Failure` word, and for a failure
+    /// its machine-readable reason (`Forbidden`) and message.
     pub(crate) struct Status<'a> {
         "code" => code: Integer,
         "status" => status: Text<'a>,
+        "reason" => reason: Text<'a>,
+        "message" => message: Text<'a>,
     }
 }
 

@@ -32,7 +32,7 @@ thread_local! {
 /// Exports one filter function per profile, named as the registry says, with the signature
 /// Fluent Bit's `wasm` filter calls.
 macro_rules! export_filters {
-    ($( $variant:ident $name:literal $export:ident [$($group:expr),+] $start:ident $description:literal; )+) => {
+    ($( $variant:ident $name:literal $export:ident [$($group:expr),+] ($start:expr) $description:literal; )+) => {
         $(
             #[doc = concat!("The filter for the `", $name, "` profile (`Function_Name ", stringify!($export), "`): ", $description)]
             #[unsafe(no_mangle)]

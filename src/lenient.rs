@@ -266,6 +266,30 @@ impl<'de> Deserialize<'de> for TextList<'de> {
     }
 }
 
+/// An array's first element, when that is a non-empty string (`user.extra` values: a list
+/// whose first string is the value); absent for anything else.
+#[derive(Debug, Default)]
+pub(crate) struct FirstText<'a>(pub(crate) Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for FirstText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FirstVisitor;
+        impl<'de> Visitor<'de> for FirstVisitor {
+            type Value = Option<Cow<'de, str>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let first = seq.next_element::<Text<'de>>()?.and_then(|text| text.0);
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(first)
+            }
+            skip_other_kinds!(bool number string null object);
+        }
+        deserializer.deserialize_any(FirstVisitor).map(FirstText)
+    }
+}
+
 /// An integer; a string of ASCII digits is read as that integer (status codes sometimes
 /// arrive quoted). Anything else, or a number outside `i64`, is absent.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

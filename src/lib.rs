@@ -75,7 +75,8 @@ pub struct Options {
     /// (default: `log`, as log shippers' file inputs name it).
     pub event_field: String,
     /// The cluster the events come from, written as `orchestrator.cluster.name` by the `ecs`
-    /// profile where the record's envelope names no cluster (audit events do not name it).
+    /// profile and `unmapped.cluster_name` by `ocsf`, where the record's envelope names no
+    /// cluster (audit events do not name it).
     pub cluster_name: Option<String>,
 }
 

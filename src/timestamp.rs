@@ -10,6 +10,8 @@ pub(crate) struct Time {
     pub(crate) text: String,
     /// Microseconds since the Unix epoch (what the text says, to the microsecond).
     pub(crate) micros: i64,
+    /// The UTC offset the text was written in, in minutes (`Z`: 0, `+05:30`: 330).
+    pub(crate) offset_minutes: i32,
 }
 
 /// Normalises an RFC 3339 timestamp to `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
@@ -24,6 +26,7 @@ pub(crate) fn normalize(text: &str) -> Option<String> {
 /// [`normalize`], with the instant.
 pub(crate) fn parse(text: &str) -> Option<Time> {
     let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
+    let offset_minutes = parsed.offset().local_minus_utc() / 60;
     let utc = parsed.with_timezone(&Utc);
     let year = utc.year();
     if !(0..=9999).contains(&year) {
@@ -54,7 +57,11 @@ pub(crate) fn parse(text: &str) -> Option<Time> {
     digits(utc.minute(), 2, ':');
     digits(second, 2, '.');
     digits(nanos / 1_000, 6, 'Z');
-    Some(Time { text: out, micros })
+    Some(Time {
+        text: out,
+        micros,
+        offset_minutes,
+    })
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use generated::NormalizerComponentPre;
 pub(crate) use generated::exports::k8s_audit_ecs::transform::normalizer as wit;
 
 /// The interface the component exports, as named in its WIT package.
-const INTERFACE: &str = "k8s-audit-ecs:transform/normalizer@0.3.0";
+const INTERFACE: &str = "k8s-audit-ecs:transform/normalizer@0.4.0";
 
 /// The pre-instantiated component with what a session looks up in each instance.
 pub(crate) struct Bindings {

@@ -44,7 +44,7 @@ fn every_file_that_names_the_version_names_this_one() {
     ] {
         let text = read(path);
         assert!(text.contains(&module), "{path} does not name {module}");
-        // Every version named after the module's name (file `-0.3.0.wasm`, OCI tag `:0.3.0`)
+        // Every version named after the module's name (file `-0.4.0.wasm`, OCI tag `:0.4.0`)
         // is this one.
         for (at, _) in text.match_indices("k8s-audit-ecs-fluent-bit") {
             let rest = &text[at + "k8s-audit-ecs-fluent-bit".len()..];

@@ -1,5 +1,5 @@
-//! Output profiles: which ECS fields a document gets from an audit event
-//! (docs/profiles.md).
+//! Output profiles: which fields a document gets from an audit event (docs/profiles.md,
+//! docs/ocsf.md).
 //!
 //! A profile is a list of named field groups and a rule for where its document starts. The
 //! registry below is the one place that lists the profiles: the [`Profile`] enum, its names
@@ -11,24 +11,28 @@
 mod baseline;
 mod ecs;
 mod extended;
+mod ocsf;
 
 use std::str::FromStr;
 
 use crate::document::Fields;
 use crate::event::Event;
+use crate::shape::Metadata;
 use crate::user_agent::UserAgentFields;
 
 /// The profile registry, handed to `$then!` as one line per profile:
-/// `Variant "name" fluent_bit_export [field groups] start "description";`.
+/// `Variant "name" fluent_bit_export [field groups] (start) "description";`.
 macro_rules! profile_registry {
     ($then:ident) => {
         $then! {
-            Baseline "baseline" k8s_audit_ecs_baseline [baseline::DOCUMENTED] KeepEventText
+            Baseline "baseline" k8s_audit_ecs_baseline [baseline::DOCUMENTED] (Start::KeepEventText)
                 "The documented contract: event, action, http, url, source, user, user_agent, kubernetes (namespace, resource, object, RBAC reason) and related fields.";
-            Extended "extended" k8s_audit_ecs_extended [baseline::DOCUMENTED, extended::WORKLOAD] KeepEventText
+            Extended "extended" k8s_audit_ecs_extended [baseline::DOCUMENTED, extended::WORKLOAD] (Start::KeepEventText)
                 "baseline plus workload-security fields: API group, bound role, and a pod spec's host network, containers and volumes.";
-            Ecs "ecs" k8s_audit_ecs_ecs [ecs::ECS] MoveToOriginal
+            Ecs "ecs" k8s_audit_ecs_ecs [ecs::ECS] (Start::MoveToOriginal)
                 "ECS proper, for detection rules: event.kind/category/type/outcome, @timestamp, user.effective, source/client, url, orchestrator, the whole event under kubernetes.audit, event.original and a one-line message.";
+            Ocsf "ocsf" k8s_audit_ecs_ocsf [ocsf::OCSF] (ocsf::START)
+                "OCSF 1.8.0 API Activity (class 6003) for Security Lake and other OCSF consumers: activity, actor, api, http_request, src_endpoint, resources, status, observables, cloud for envelopes, the event text in raw_data and the rest under unmapped.";
         }
     };
 }
@@ -37,8 +41,8 @@ pub(crate) use profile_registry;
 
 /// Defines [`Profile`] and its table from the registry.
 macro_rules! define_profiles {
-    ($( $variant:ident $name:literal $export:ident [$($group:expr),+] $start:ident $description:literal; )+) => {
-        /// Which ECS fields the transform produces.
+    ($( $variant:ident $name:literal $export:ident [$($group:expr),+] ($start:expr) $description:literal; )+) => {
+        /// Which fields the transform produces.
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub enum Profile {
             #[default]
@@ -74,7 +78,7 @@ macro_rules! define_profiles {
 
             /// Where the profile's documents start.
             pub(crate) fn start(self) -> Start {
-                match self { $(Profile::$variant => Start::$start,)+ }
+                match self { $(Profile::$variant => $start,)+ }
             }
         }
     };
@@ -91,6 +95,15 @@ pub(crate) enum Start {
     /// The event text moves to `event.original`, the field that held it is removed, and the
     /// profile writes `message` itself (ecs).
     MoveToOriginal,
+    /// The document holds the profile's own attributes only (ocsf): the event text goes to
+    /// `event_text`, the record's other fields (as received) to `other_fields`, and the
+    /// envelope's metadata is the profile's to write ([`Context::envelope`]), in its own terms.
+    OwnAttributes {
+        /// Where the event's exact text goes (`raw_data`).
+        event_text: &'static [&'static str],
+        /// Where the record's fields other than the event's go (`unmapped.record`).
+        other_fields: &'static [&'static str],
+    },
 }
 
 /// A named set of output fields: how to add them to the produced tree for one event.
@@ -111,6 +124,10 @@ pub(crate) struct Context<'c> {
     pub(crate) list_api_version: Option<&'c str>,
     /// Whether the event is an item of an `EventList`.
     pub(crate) in_event_list: bool,
+    /// What the envelope says about where the event comes from. The conversion loop writes it
+    /// as ECS fields for the profiles that start from the record or the event text; a profile
+    /// with [`Start::OwnAttributes`] writes it itself.
+    pub(crate) envelope: &'c Metadata<'c>,
 }
 
 impl Profile {
@@ -189,5 +206,13 @@ mod tests {
     fn baseline_and_extended_read_only_typed_fields() {
         assert!(!Profile::Baseline.reads_whole_event());
         assert!(!Profile::Extended.reads_whole_event());
+    }
+
+    #[test]
+    fn only_ocsf_keeps_its_own_attributes() {
+        for profile in Profile::ALL {
+            let own = matches!(profile.start(), Start::OwnAttributes { .. });
+            assert_eq!(own, profile == Profile::Ocsf, "{profile}");
+        }
     }
 }

@@ -6,16 +6,16 @@ use std::borrow::Cow;
 use crate::event::AuditEvent;
 
 /// The request an event records, as the classification reads it.
-pub(super) struct Request<'e> {
+pub(in crate::profile) struct Request<'e> {
     /// The verb.
-    pub(super) verb: Option<&'e str>,
+    pub(in crate::profile) verb: Option<&'e str>,
     /// The target's resource, when the request is a resource request.
-    pub(super) resource: Option<&'e str>,
+    pub(in crate::profile) resource: Option<&'e str>,
     /// Its subresource.
-    pub(super) subresource: Option<&'e str>,
+    pub(in crate::profile) subresource: Option<&'e str>,
     /// Whether it targets an object (an `objectRef` with something in it), rather than a
     /// non-resource URL such as `/healthz`.
-    pub(super) is_resource: bool,
+    pub(in crate::profile) is_resource: bool,
 }
 
 /// The resources whose writes are identity and access management.
@@ -47,7 +47,7 @@ pub(super) struct Classified {
 
 impl<'e> Request<'e> {
     /// Reads the request from the event.
-    pub(super) fn of(event: &'e AuditEvent<'_>) -> Self {
+    pub(in crate::profile) fn of(event: &'e AuditEvent<'_>) -> Self {
         let object = event.object_ref.0.as_ref();
         let is_resource = object.is_some_and(|o| {
             [
@@ -136,7 +136,7 @@ impl<'e> Request<'e> {
 
     /// `http.request.method`: the method a resource verb is sent with; a non-resource
     /// request's verb upper-cased.
-    pub(super) fn http_method(&self) -> Option<Cow<'static, str>> {
+    pub(in crate::profile) fn http_method(&self) -> Option<Cow<'static, str>> {
         let verb = self.verb?;
         if !self.is_resource {
             return Some(Cow::Owned(verb.to_ascii_uppercase()));

@@ -16,7 +16,7 @@ struct Words {
 }
 
 /// The sentence for `event`; `name` is the target object's name (after its fallback).
-pub(super) fn describe(
+pub(in crate::profile) fn describe(
     event: &AuditEvent<'_>,
     request: &Request<'_>,
     name: Option<&str>,

@@ -20,7 +20,7 @@ use crate::profile::Context;
 /// How deep a member may nest and still be copied: a scalar is 0 deep, an object or array one
 /// more than its deepest member. Log shippers drop records nested about 60 levels deep; no
 /// real audit event comes close to this.
-pub(super) const MAX_DEPTH: usize = 24;
+pub(in crate::profile) const MAX_DEPTH: usize = 24;
 
 /// The mirror of `event`.
 pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a> {
@@ -93,7 +93,7 @@ fn copy_object<'a>(
 
 /// How deep JSON text nests (a scalar 0, `[]` 1, `[[1]]` 2), reading only brackets and
 /// strings; stops counting once past [`MAX_DEPTH`].
-fn depth(text: &str) -> usize {
+pub(in crate::profile) fn depth(text: &str) -> usize {
     let bytes = text.as_bytes();
     if !matches!(bytes.first(), Some(b'{' | b'[')) {
         return 0;

@@ -6,9 +6,10 @@
 //! [`description`] writes the one-line `message`, [`mirror`] copies the whole event under
 //! `kubernetes.audit`.
 
-mod activity;
-mod description;
-mod mirror;
+// Shared with the ocsf profile, which classifies, describes and bounds the same way.
+pub(super) mod activity;
+pub(super) mod description;
+pub(super) mod mirror;
 
 use std::borrow::Cow;
 
@@ -113,7 +114,7 @@ fn add_times(event: &AuditEvent<'_>, produced: &mut Fields<'_>) {
 }
 
 /// `event.outcome`: from the status code, else the status word, else a denial, else unknown.
-fn outcome(event: &AuditEvent<'_>) -> &'static str {
+pub(super) fn outcome(event: &AuditEvent<'_>) -> &'static str {
     match event.status_code() {
         Some(100..=399) => return "success",
         Some(400..) => return "failure",
@@ -208,7 +209,7 @@ fn add_url<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
 }
 
 /// A request URI split at its first `?`: the path, and what follows (when there is a `?`).
-fn split_uri<'a>(uri: &Cow<'a, str>) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
+pub(super) fn split_uri<'a>(uri: &Cow<'a, str>) -> (Cow<'a, str>, Option<Cow<'a, str>>) {
     let Some(at) = uri.find('?') else {
         return (uri.clone(), None);
     };

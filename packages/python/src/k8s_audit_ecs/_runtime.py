@@ -20,7 +20,7 @@ from wasmtime import Engine, Store
 from wasmtime.component import Component, Linker
 
 #: The WIT interface the package calls (wit/k8s-audit-ecs.wit).
-INTERFACE = "k8s-audit-ecs:transform/normalizer@0.3.0"
+INTERFACE = "k8s-audit-ecs:transform/normalizer@0.4.0"
 #: The seed the component's hash maps get; any value works (they never hold input).
 _SEED = (0x6B38_6173_2D61_7564, 0x6974_2D65_6373_0000)
 

@@ -1,0 +1,494 @@
+//! The `ocsf` profile: each audit event as one OCSF 1.8.0 API Activity event (class 6003,
+//! category 6 Application Activity) for Security Lake and the other OCSF consumers
+//! (docs/ocsf.md). Not ECS, and not a merge with the record: the document holds OCSF
+//! attributes only, the event's exact text in `raw_data` and what OCSF has no attribute for
+//! under `unmapped`.
+//!
+//! It classifies, describes and bounds as the `ecs` profile does (the verb → HTTP method rule,
+//! the outcome rule, the one-line description, the 24-level bound on copied bodies); [`actor`]
+//! writes who called, [`envelope`] where the event came from (product, `cloud`, cluster), and
+//! [`observables`] the pivots.
+
+mod actor;
+mod envelope;
+mod observables;
+
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+
+use super::ecs::activity::Request;
+use super::ecs::mirror::{MAX_DEPTH, depth};
+use super::ecs::{description, outcome, split_uri};
+use crate::document::{Fields, Node};
+use crate::event::{AuditEvent, Event};
+use crate::profile::baseline::{is_ip_address, set_text};
+use crate::profile::{Context, FieldGroup, Start};
+use crate::timestamp::{self, Time};
+
+use observables::Pivots;
+
+/// Where the document starts: OCSF attributes only, the event text in `raw_data`, the record's
+/// other fields (what a shipper put around a wrapped event) in `unmapped.record`.
+pub(crate) const START: Start = Start::OwnAttributes {
+    event_text: &["raw_data"],
+    other_fields: &["unmapped", "record"],
+};
+
+/// Every attribute of the profile. It reads the whole event: `annotations` is copied verbatim.
+pub(crate) const OCSF: FieldGroup = FieldGroup {
+    reads_whole_event: true,
+    add,
+};
+
+/// The OCSF version the documents follow (`metadata.version`).
+const OCSF_VERSION: &str = "1.8.0";
+/// API Activity.
+const CLASS_UID: i64 = 6003;
+/// OCSF's captions of `type_uid` 600300 + `activity_id`, by `activity_id`.
+const TYPE_NAMES: [(i64, &str); 6] = [
+    (0, "API Activity: Unknown"),
+    (1, "API Activity: Create"),
+    (2, "API Activity: Read"),
+    (3, "API Activity: Update"),
+    (4, "API Activity: Delete"),
+    (99, "API Activity: Other"),
+];
+/// The HTTP methods OCSF's `http_request.http_method` allows.
+const HTTP_METHODS: [&str; 9] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+/// OCSF's bound on `timezone_offset`, in minutes (±18 hours).
+const MAX_OFFSET_MINUTES: i32 = 1080;
+
+/// Adds the ocsf attributes for `event` to `produced`.
+fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+    let fields = &event.fields;
+    let request = Request::of(fields);
+    let mut pivots = Pivots::default();
+
+    add_classification(fields, &request, produced);
+    let dated = add_times(fields, produced);
+    actor::add(event, produced, &mut pivots);
+    add_api(event, &request, produced);
+    add_http(fields, &request, produced, &mut pivots);
+    add_source(fields, produced, &mut pivots);
+    // The name may come from parsing the response object: read it once.
+    let name = fields.object_name();
+    add_resource(fields, &request, name.clone(), produced, &mut pivots);
+    add_outcome(fields, produced);
+    produced.set(
+        &["message"],
+        Node::Text(Cow::Owned(description::describe(
+            fields,
+            &request,
+            name.as_deref(),
+        ))),
+    );
+    add_unmapped(event, produced);
+    let cloud = envelope::add(context, produced);
+    add_metadata(fields, context, cloud, dated, produced);
+    pivots.add_to(produced);
+}
+
+/// `class_*`, `category_*`, `activity_*`, `type_*`, `severity*`.
+fn add_classification(event: &AuditEvent<'_>, request: &Request<'_>, produced: &mut Fields<'_>) {
+    let activity_id = activity_id(request);
+    let name = match activity_id {
+        1 => Cow::Borrowed("Create"),
+        2 => Cow::Borrowed("Read"),
+        3 => Cow::Borrowed("Update"),
+        4 => Cow::Borrowed("Delete"),
+        // The source's own word, as OCSF asks for an Other.
+        99 => Cow::Owned(event.verb.as_deref().unwrap_or_default().to_owned()),
+        _ => Cow::Borrowed("Unknown"),
+    };
+    let type_name = TYPE_NAMES
+        .iter()
+        .find(|(id, _)| *id == activity_id)
+        .map_or("API Activity: Unknown", |(_, caption)| caption);
+    let integers: [(&'static str, i64); 5] = [
+        ("class_uid", CLASS_UID),
+        ("category_uid", 6),
+        ("activity_id", activity_id),
+        ("type_uid", CLASS_UID * 100 + activity_id),
+        ("severity_id", 1),
+    ];
+    for (key, value) in integers {
+        produced.set(&[key], Node::Integer(value));
+    }
+    let texts: [(&'static str, &'static str); 4] = [
+        ("class_name", "API Activity"),
+        ("category_name", "Application Activity"),
+        ("type_name", type_name),
+        ("severity", "Informational"),
+    ];
+    for (key, value) in texts {
+        produced.set(&[key], Node::Text(Cow::Borrowed(value)));
+    }
+    produced.set(&["activity_name"], Node::Text(name));
+}
+
+/// OCSF's activity: the verb's CRUD meaning; for a non-resource request the verb is the
+/// lower-cased HTTP method. Any other verb is 99 (Other), no verb 0 (Unknown).
+fn activity_id(request: &Request<'_>) -> i64 {
+    let Some(verb) = request.verb else {
+        return 0;
+    };
+    match (request.is_resource, verb) {
+        (true, "create") | (false, "post") => 1,
+        (true, "get" | "list" | "watch") | (false, "get" | "head") => 2,
+        (true, "update" | "patch") | (false, "put" | "patch") => 3,
+        (true, "delete" | "deletecollection") | (false, "delete") => 4,
+        _ => 99,
+    }
+}
+
+/// An instant as OCSF's `timestamp_t`: milliseconds since the epoch, microseconds truncated.
+fn millis(time: &Time) -> i64 {
+    time.micros.div_euclid(1000)
+}
+
+/// `time`, `start_time`, `end_time` (each with its `*_dt`), `timezone_offset`, `duration`,
+/// and `metadata.original_time`. Returns whether a `*_dt` was written (the `datetime`
+/// profile).
+fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) -> bool {
+    let request_text = event
+        .request_received_timestamp
+        .0
+        .as_ref()
+        .or(event.timestamp.0.as_ref());
+    let stage_text = event.stage_timestamp.0.as_ref();
+    let request = request_text.and_then(|text| timestamp::parse(text));
+    let stage = stage_text.and_then(|text| timestamp::parse(text));
+    let at = match (&stage, stage_text) {
+        (Some(time), Some(text)) => Some((time, text)),
+        _ => request.as_ref().zip(request_text),
+    };
+    let mut dated = false;
+    if let Some((time, text)) = at {
+        produced.set(&["time"], Node::Integer(millis(time)));
+        produced.set(&["time_dt"], Node::Text(Cow::Owned(time.text.clone())));
+        if time.offset_minutes.abs() <= MAX_OFFSET_MINUTES {
+            produced.set(
+                &["timezone_offset"],
+                Node::Integer(i64::from(time.offset_minutes)),
+            );
+        }
+        produced.set(&["metadata", "original_time"], Node::Text(text.clone()));
+        dated = true;
+    }
+    let ended = matches!(event.stage.as_deref(), Some("ResponseComplete" | "Panic"));
+    let end = stage.filter(|stage| {
+        ended
+            && request
+                .as_ref()
+                .is_none_or(|request| stage.micros >= request.micros)
+    });
+    if let (Some(start), Some(end)) = (&request, &end) {
+        produced.set(&["duration"], Node::Integer(millis(end) - millis(start)));
+    }
+    if let Some(start) = request {
+        produced.set(&["start_time"], Node::Integer(millis(&start)));
+        produced.set(&["start_time_dt"], Node::Text(Cow::Owned(start.text)));
+    }
+    if let Some(end) = end {
+        produced.set(&["end_time"], Node::Integer(millis(&end)));
+        produced.set(&["end_time_dt"], Node::Text(Cow::Owned(end.text)));
+    }
+    dated
+}
+
+/// `metadata.*` but `original_time` (written with the times).
+fn add_metadata<'a>(
+    event: &AuditEvent<'a>,
+    context: &Context<'_>,
+    cloud: bool,
+    dated: bool,
+    produced: &mut Fields<'a>,
+) {
+    produced.set(
+        &["metadata", "version"],
+        Node::Text(Cow::Borrowed(OCSF_VERSION)),
+    );
+    let profiles: Vec<Cow<'a, str>> = [(cloud, "cloud"), (dated, "datetime")]
+        .into_iter()
+        .filter_map(|(used, name)| used.then_some(Cow::Borrowed(name)))
+        .collect();
+    if !profiles.is_empty() {
+        produced.set(&["metadata", "profiles"], Node::TextList(profiles));
+    }
+    set_text(produced, &["metadata", "log_level"], &event.level);
+    match (&event.api_version.0, context.list_api_version) {
+        (Some(version), _) => {
+            produced.set(&["metadata", "log_version"], Node::Text(version.clone()));
+        }
+        (None, Some(version)) if !version.is_empty() => produced.set(
+            &["metadata", "log_version"],
+            Node::Text(Cow::Owned(version.to_owned())),
+        ),
+        _ => {}
+    }
+    set_text(produced, &["metadata", "correlation_uid"], &event.audit_id);
+}
+
+/// A copied body (`requestObject`, `responseObject`): a non-empty object nested at most
+/// [`MAX_DEPTH`] levels deep, written as received.
+fn body<'a>(event: &Event<'a>, raw: Option<&'a RawValue>) -> Option<Node<'a>> {
+    let raw = raw.filter(|raw| is_filled_object(raw.get()) && depth(raw.get()) <= MAX_DEPTH)?;
+    Some(verbatim(event, raw))
+}
+
+/// Input text written back as received; checked for line breaks and lone surrogates unless
+/// the event text is known to be free of them.
+fn verbatim<'a>(event: &Event<'a>, raw: &'a RawValue) -> Node<'a> {
+    if event.verbatim {
+        Node::Verbatim(raw)
+    } else {
+        Node::Raw(raw)
+    }
+}
+
+/// Whether JSON text is an object with at least one member.
+fn is_filled_object(text: &str) -> bool {
+    text.strip_prefix('{')
+        .is_some_and(|inside| !inside.trim_start().starts_with('}'))
+}
+
+/// `api.*`: the operation, the object's API group and version, the request and response.
+fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'a>) {
+    let fields = &event.fields;
+    set_text(produced, &["api", "operation"], &fields.verb);
+    if request.is_resource
+        && let Some(object) = &fields.object_ref.0
+    {
+        set_text(produced, &["api", "version"], &object.api_version);
+        set_text(produced, &["api", "group", "name"], &object.api_group);
+    }
+    // OCSF requires `request.uid`: without an audit ID there is no `api.request` at all.
+    if let Some(id) = &fields.audit_id.0 {
+        produced.set(&["api", "request", "uid"], Node::Text(id.clone()));
+        if let Some(data) = body(event, fields.request_object.0) {
+            produced.set(&["api", "request", "data"], data);
+        }
+    }
+    if let Some(code) = status_code(fields) {
+        produced.set(&["api", "response", "code"], Node::Integer(code));
+    }
+    if let Some(status) = &fields.response_status.0 {
+        set_text(produced, &["api", "response", "error"], &status.reason);
+        set_text(produced, &["api", "response", "error_message"], &status.message);
+    }
+    if let Some(data) = body(event, fields.response_object.0) {
+        produced.set(&["api", "response", "data"], data);
+    }
+}
+
+/// The status code, when it is one (100 or more).
+fn status_code(event: &AuditEvent<'_>) -> Option<i64> {
+    event.status_code().filter(|&code| code >= 100)
+}
+
+/// `http_request.*`, `http_response.code`.
+fn add_http<'a>(
+    event: &AuditEvent<'a>,
+    request: &Request<'_>,
+    produced: &mut Fields<'a>,
+    pivots: &mut Pivots<'a>,
+) {
+    let method = request
+        .http_method()
+        .filter(|method| request.is_resource || HTTP_METHODS.contains(&method.as_ref()));
+    if let Some(method) = method {
+        produced.set(&["http_request", "http_method"], Node::Text(method));
+    }
+    if let Some(agent) = &event.user_agent.0 {
+        produced.set(&["http_request", "user_agent"], Node::Text(agent.clone()));
+        pivots.user_agent = Some(agent.clone());
+    }
+    if let Some(path) = url_path(event) {
+        let (path, query) = split_uri(&path);
+        produced.set(&["http_request", "url", "path"], Node::Text(path));
+        if let Some(query) = query.filter(|query| !query.is_empty()) {
+            produced.set(
+                &["http_request", "url", "query_string"],
+                Node::Text(query),
+            );
+        }
+    }
+    set_text(produced, &["http_request", "uid"], &event.audit_id);
+    if let Some(code) = status_code(event) {
+        produced.set(&["http_response", "code"], Node::Integer(code));
+    }
+}
+
+/// `requestURI`, when its path (up to the first `?`) is not empty.
+fn url_path<'a>(event: &AuditEvent<'a>) -> Option<Cow<'a, str>> {
+    let uri = event.request_uri.0.as_ref()?;
+    (!uri.starts_with('?')).then(|| uri.clone())
+}
+
+/// `src_endpoint.*`: the first source IP, or its text when it is not an IP; later IPs as
+/// the hops in between.
+fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, pivots: &mut Pivots<'a>) {
+    let ips = &event.source_ips;
+    let Some(first) = &ips.first else {
+        return;
+    };
+    if is_ip_address(first) {
+        produced.set(&["src_endpoint", "ip"], Node::Text(first.clone()));
+        pivots.source_ip = Some(first.clone());
+    } else {
+        produced.set(&["src_endpoint", "name"], Node::Text(first.clone()));
+    }
+    // `first` is element 0 and a non-empty string, so it is `all[0]`.
+    let later: Vec<Cow<'a, str>> = ips
+        .all
+        .iter()
+        .skip(1)
+        .filter(|ip| is_ip_address(ip))
+        .cloned()
+        .collect();
+    if !later.is_empty() {
+        pivots.intermediate_ips = later.clone();
+        produced.set(
+            &["src_endpoint", "intermediate_ips"],
+            Node::TextList(later),
+        );
+    }
+}
+
+/// `resources[0]`, the object acted on (resource requests only); a request that names no
+/// object names its collection by the URL path.
+fn add_resource<'a>(
+    event: &AuditEvent<'a>,
+    request: &Request<'_>,
+    name: Option<Cow<'a, str>>,
+    produced: &mut Fields<'a>,
+    pivots: &mut Pivots<'a>,
+) {
+    let Some(object) = event.object_ref.0.as_ref().filter(|_| request.is_resource) else {
+        return;
+    };
+    let name = name.or_else(|| url_path(event).map(|uri| split_uri(&uri).0));
+    if name.is_none() && object.uid.0.is_none() {
+        return;
+    }
+    let mut resource = Fields::with_capacity(7);
+    match (&object.resource.0, &object.subresource.0) {
+        (Some(resource_type), Some(subresource)) => resource.set(
+            &["type"],
+            Node::Text(Cow::Owned(format!("{resource_type}/{subresource}"))),
+        ),
+        (Some(resource_type), None) => resource.set(&["type"], Node::Text(resource_type.clone())),
+        _ => {}
+    }
+    if let Some(name) = name {
+        resource.set(&["name"], Node::Text(name.clone()));
+        pivots.resource_name = Some(name);
+    }
+    set_text(&mut resource, &["namespace"], &object.namespace);
+    if let Some(uid) = &object.uid.0 {
+        resource.set(&["uid"], Node::Text(uid.clone()));
+        pivots.resource_uid = Some(uid.clone());
+    }
+    set_text(&mut resource, &["version"], &object.resource_version);
+    resource.set(&["role_id"], Node::Integer(1));
+    resource.set(&["role"], Node::Text(Cow::Borrowed("Target")));
+    produced.set(&["resources"], Node::Objects(vec![resource]));
+}
+
+/// `status_id`, `status`, `status_code`, `status_detail`: the ecs profile's outcome rule.
+fn add_outcome<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+    let (id, caption) = match outcome(event) {
+        "success" => (1, "Success"),
+        "failure" => (2, "Failure"),
+        _ => (0, "Unknown"),
+    };
+    produced.set(&["status_id"], Node::Integer(id));
+    produced.set(&["status"], Node::Text(Cow::Borrowed(caption)));
+    if let Some(code) = status_code(event) {
+        produced.set(
+            &["status_code"],
+            Node::Text(Cow::Owned(itoa::Buffer::new().format(code).to_owned())),
+        );
+    }
+    if let Some(status) = &event.response_status.0 {
+        set_text(produced, &["status_detail"], &status.message);
+    }
+}
+
+/// `unmapped.stage` and `unmapped.annotations` (verbatim); the user's parts are [`actor`]'s,
+/// the envelope's [`envelope`]'s.
+fn add_unmapped<'a>(event: &Event<'a>, produced: &mut Fields<'a>) {
+    set_text(produced, &["unmapped", "stage"], &event.fields.stage);
+    let annotations = event
+        .members
+        .iter()
+        .find(|(key, _)| key == "annotations")
+        .map(|(_, raw)| *raw)
+        .filter(|raw| is_filled_object(raw.get()));
+    if let Some(raw) = annotations {
+        produced.set(&["unmapped", "annotations"], verbatim(event, raw));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request_of(text: &str) -> i64 {
+        let event: AuditEvent<'_> = serde_json::from_str(text).unwrap();
+        activity_id(&Request::of(&event))
+    }
+
+    #[test]
+    fn the_verb_decides_the_activity() {
+        for (event, expected) in [
+            (r#"{"verb":"create","objectRef":{"resource":"pods"}}"#, 1),
+            (
+                r#"{"verb":"create","objectRef":{"resource":"pods","subresource":"exec"}}"#,
+                1,
+            ),
+            (r#"{"verb":"watch","objectRef":{"resource":"pods"}}"#, 2),
+            (r#"{"verb":"patch","objectRef":{"resource":"pods"}}"#, 3),
+            (
+                r#"{"verb":"deletecollection","objectRef":{"resource":"pods"}}"#,
+                4,
+            ),
+            (r#"{"verb":"head","objectRef":{"resource":"pods"}}"#, 99),
+            (r#"{"verb":"escalate","objectRef":{"resource":"roles"}}"#, 99),
+            (r#"{"verb":"head"}"#, 2),
+            (r#"{"verb":"post","objectRef":{}}"#, 1),
+            (r#"{"verb":"put"}"#, 3),
+            (r#"{"verb":"delete"}"#, 4),
+            (r#"{"verb":"list"}"#, 99),
+            (r#"{"verb":"options"}"#, 99),
+            (r#"{"objectRef":{"resource":"pods"}}"#, 0),
+            (r#"{"verb":""}"#, 0),
+        ] {
+            assert_eq!(request_of(event), expected, "{event}");
+        }
+    }
+
+    #[test]
+    fn milliseconds_truncate_also_before_1970() {
+        let time = |micros| Time {
+            text: String::new(),
+            micros,
+            offset_minutes: 0,
+        };
+        assert_eq!(millis(&time(1_669_214_213_531_481)), 1_669_214_213_531);
+        assert_eq!(millis(&time(-1)), -1);
+    }
+
+    #[test]
+    fn filled_objects_have_a_member() {
+        assert!(is_filled_object(r#"{"a":1}"#));
+        assert!(is_filled_object("{\n \"a\": {}\n}"));
+        assert!(!is_filled_object("{}"));
+        assert!(!is_filled_object("{ \n }"));
+        assert!(!is_filled_object("[1]"));
+        assert!(!is_filled_object(r#""{a}""#));
+    }
+}
