@@ -140,6 +140,7 @@ mod tests {
             cluster_name: None,
             list_api_version: Some("audit.k8s.io/v1"),
             in_event_list: in_list,
+            envelope: &crate::shape::Metadata::NONE,
         };
         mirror(&event, &context).to_json(0)
     }

@@ -192,7 +192,10 @@ mod tests {
                 r#"{"username":"kubernetes-admin","groups":["system:masters"]}"#,
                 (2, "Admin"),
             ),
-            (r#"{"username":"alice","groups":["admins"]}"#, (0, "Unknown")),
+            (
+                r#"{"username":"alice","groups":["admins"]}"#,
+                (0, "Unknown"),
+            ),
             (r#"{"uid":"42"}"#, (0, "Unknown")),
         ] {
             assert_eq!(type_of(user), expected, "{user}");

@@ -74,7 +74,10 @@ pub(super) fn add(context: &Context<'_>, produced: &mut Fields<'_>) -> bool {
             &["cloud", "account", "uid"],
             Node::Text(Cow::Owned(uid.to_owned())),
         );
-        produced.set(&["cloud", "account", "type_id"], Node::Integer(account_type.0));
+        produced.set(
+            &["cloud", "account", "type_id"],
+            Node::Integer(account_type.0),
+        );
         produced.set(
             &["cloud", "account", "type"],
             Node::Text(Cow::Borrowed(account_type.1)),

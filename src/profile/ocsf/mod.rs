@@ -277,7 +277,11 @@ fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'
     }
     if let Some(status) = &fields.response_status.0 {
         set_text(produced, &["api", "response", "error"], &status.reason);
-        set_text(produced, &["api", "response", "error_message"], &status.message);
+        set_text(
+            produced,
+            &["api", "response", "error_message"],
+            &status.message,
+        );
     }
     if let Some(data) = body(event, fields.response_object.0) {
         produced.set(&["api", "response", "data"], data);
@@ -310,10 +314,7 @@ fn add_http<'a>(
         let (path, query) = split_uri(&path);
         produced.set(&["http_request", "url", "path"], Node::Text(path));
         if let Some(query) = query.filter(|query| !query.is_empty()) {
-            produced.set(
-                &["http_request", "url", "query_string"],
-                Node::Text(query),
-            );
+            produced.set(&["http_request", "url", "query_string"], Node::Text(query));
         }
     }
     set_text(produced, &["http_request", "uid"], &event.audit_id);
@@ -351,10 +352,7 @@ fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, pivots: &mu
         .collect();
     if !later.is_empty() {
         pivots.intermediate_ips = later.clone();
-        produced.set(
-            &["src_endpoint", "intermediate_ips"],
-            Node::TextList(later),
-        );
+        produced.set(&["src_endpoint", "intermediate_ips"], Node::TextList(later));
     }
 }
 
@@ -457,7 +455,10 @@ mod tests {
                 4,
             ),
             (r#"{"verb":"head","objectRef":{"resource":"pods"}}"#, 99),
-            (r#"{"verb":"escalate","objectRef":{"resource":"roles"}}"#, 99),
+            (
+                r#"{"verb":"escalate","objectRef":{"resource":"roles"}}"#,
+                99,
+            ),
             (r#"{"verb":"head"}"#, 2),
             (r#"{"verb":"post","objectRef":{}}"#, 1),
             (r#"{"verb":"put"}"#, 3),

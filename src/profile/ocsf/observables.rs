@@ -57,11 +57,7 @@ impl<'a> Pivots<'a> {
         for ip in self.intermediate_ips {
             push(Some("src_endpoint.intermediate_ips"), IP_ADDRESS, Some(ip));
         }
-        push(
-            Some("http_request.user_agent"),
-            USER_AGENT,
-            self.user_agent,
-        );
+        push(Some("http_request.user_agent"), USER_AGENT, self.user_agent);
         push(Some("resources.name"), RESOURCE_NAME, self.resource_name);
         push(Some("resources.uid"), RESOURCE_UID, self.resource_uid);
         if list.is_empty() {
