@@ -106,6 +106,20 @@ proptest! {
                 } else if profile.keeps_event_text() {
                     // A bare event: its exact text is the message.
                     prop_assert_eq!(document.get("message"), Some(&Value::from(text.clone())));
+                } else if profile.writes_own_attributes_only() {
+                    // OCSF: the event text is `raw_data`, and a wrapped record's other fields
+                    // are kept under `unmapped.record`, none at the top level.
+                    let original = match field {
+                        Some(field) => input[field].clone(),
+                        None => Value::from(text.clone()),
+                    };
+                    prop_assert_eq!(document.get("raw_data"), Some(&original));
+                    let kept = document.get("unmapped").and_then(|u| u.get("record"));
+                    for key in input.keys().filter(|key| field.is_some() && Some(key.as_str()) != field) {
+                        // Present, not compared: the record's exact text is kept, and a float
+                        // read back need not equal the generated one to the last digit.
+                        prop_assert!(kept.is_some_and(|r| r.get(key).is_some()), "lost `{}` in {}", key, line);
+                    }
                 } else {
                     // The event text moved to `event.original`; the field that held it is
                     // gone, every other key is kept, and `message` is a description.

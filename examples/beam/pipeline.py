@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", metavar="PREFIX", help="where the documents go (batch)")
     parser.add_argument("--subscription", help="a Pub/Sub subscription to read (streaming)")
     parser.add_argument("--output-topic", dest="output_topic", help="the Pub/Sub topic the documents go to (streaming)")
-    parser.add_argument("--profile", default="baseline", help="baseline, extended or ecs (default: baseline)")
+    parser.add_argument("--profile", default="baseline", help="baseline, extended, ecs or ocsf (default: baseline)")
     parser.add_argument("--cluster-name", dest="cluster_name", metavar="NAME")
     parser.add_argument("--field", metavar="NAME", help="the string field holding the event when a record has no `message` (default: log)")
     args, beam_args = parser.parse_known_args(argv)

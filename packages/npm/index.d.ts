@@ -78,11 +78,12 @@ export interface LinesOutput {
 
 /** A transformer's options. */
 export interface Options {
-  /** One of `profiles()`: `baseline` (the default, the documented contract), `extended`, or
-   * `ecs` (what Elastic's and Sigma's Kubernetes rules query). */
+  /** One of `profiles()`: `baseline` (the default, the documented contract), `extended`,
+   * `ecs` (what Elastic's and Sigma's Kubernetes rules query), or `ocsf` (OCSF 1.8.0 API
+   * Activity, for Security Lake and other OCSF consumers). */
   profile?: string;
-  /** Written as `orchestrator.cluster.name` by the profiles that write it, where the record
-   * names no cluster. */
+  /** Written by the profiles that write it (`orchestrator.cluster.name` in ecs,
+   * `unmapped.cluster_name` in ocsf), where the record names no cluster. */
   clusterName?: string;
   /** The string field holding the event when a record has no `message` (default `log`). */
   eventField?: string;

@@ -138,6 +138,13 @@ impl Profile {
         self.start() == Start::KeepEventText
     }
 
+    /// Whether documents hold the profile's own attributes only (ocsf): the event text in an
+    /// attribute of its own (`raw_data`), a wrapped record's other fields under another
+    /// (`unmapped.record`), nothing merged at the top level (docs/documents.md).
+    pub fn writes_own_attributes_only(self) -> bool {
+        matches!(self.start(), Start::OwnAttributes { .. })
+    }
+
     /// Whether any of the profile's groups reads the whole event.
     pub(crate) fn reads_whole_event(self) -> bool {
         self.groups().iter().any(|group| group.reads_whole_event)
@@ -211,7 +218,7 @@ mod tests {
     #[test]
     fn only_ocsf_keeps_its_own_attributes() {
         for profile in Profile::ALL {
-            let own = matches!(profile.start(), Start::OwnAttributes { .. });
+            let own = profile.writes_own_attributes_only();
             assert_eq!(own, profile == Profile::Ocsf, "{profile}");
         }
     }

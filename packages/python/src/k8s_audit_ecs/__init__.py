@@ -172,9 +172,10 @@ class Transformer:
 
     def __init__(self, profile: str = "baseline", cluster_name: Optional[str] = None, event_field: Optional[str] = None) -> None:
         """`profile`: one of `profiles()` (`baseline`, the documented contract; `extended`;
-        `ecs`, what Elastic's and Sigma's Kubernetes rules query). `cluster_name`: written as
-        `orchestrator.cluster.name` by the profiles that write it, where the record names no
-        cluster. `event_field`: the string field holding the event when a record has no
+        `ecs`, what Elastic's and Sigma's Kubernetes rules query; `ocsf`, OCSF 1.8.0 API
+        Activity). `cluster_name`: written by the profiles that write it
+        (`orchestrator.cluster.name` in ecs, `unmapped.cluster_name` in ocsf), where the
+        record names no cluster. `event_field`: the string field holding the event when a record has no
         `message` (default `log`). Raises `ValueError` for an unknown profile."""
         instance = _runtime.Instance()
         known = [p.name for p in instance.func("profiles")()]
