@@ -6,8 +6,8 @@ use serde_json::Value;
 
 /// Fuzzing found a record whose `message` is an object while the record itself is an audit
 /// event (it has `auditID`). `message` is not a string, so the record is read as a bare event:
-/// the document is `{"message": <the record's exact text>}` plus the ECS fields, so nothing
-/// is lost. (The fuzz target's own invariant was wrong about this shape and was corrected.)
+/// the document is `{"message": <the record's exact text>}` plus the ECS fields (or the text
+/// in `event.original` or `raw_data`), so nothing is lost. (The fuzz target's own invariant was wrong about this shape and was corrected.)
 #[test]
 fn a_non_string_message_in_an_audit_event_is_a_bare_event() {
     let record = include_str!("regression/fuzz-non-string-message.json");
@@ -22,6 +22,11 @@ fn a_non_string_message_in_an_audit_event_is_a_bare_event() {
         let document: Value = serde_json::from_str(&documents[0]).unwrap();
         let (kept, id) = if profile.keeps_event_text() {
             (&document["message"], &document["event"]["code"])
+        } else if profile.writes_own_attributes_only() {
+            (
+                &document["raw_data"],
+                &document["metadata"]["correlation_uid"],
+            )
         } else {
             (&document["event"]["original"], &document["event"]["id"])
         };

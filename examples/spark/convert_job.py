@@ -20,7 +20,8 @@ Databricks and Dataproc).
 With `--security-lake`, the job writes what an Amazon Security Lake custom source takes: the
 `ocsf` profile's documents as Parquet (one OCSF class, API Activity), partitioned as Security
 Lake asks (`region=R/accountId=A/eventDay=YYYYMMDD` under OUTPUT_DIR, the custom source's
-location, added to, never overwritten), the error documents as text in ERRORS_DIR:
+location, added to, never overwritten), the error documents (and any document without a
+`time`, which has no day to be filed under) as text in ERRORS_DIR:
 
     spark-submit examples/spark/convert_job.py --security-lake --region eu-west-1 \
         --account-id 123456789012 --errors ERRORS_DIR INPUT s3://BUCKET/ext/SOURCE/
@@ -115,8 +116,8 @@ unmapped STRING, raw_data STRING, error STRING
 def run_security_lake(spark, input_path: str, output_dir: str, errors_dir: str, region: str, account_id: str, cluster_name: Optional[str] = None, field: Optional[str] = None) -> Dict[str, int]:
     """Converts INPUT with the `ocsf` profile: the OCSF documents as Parquet added to
     OUTPUT_DIR under `region=/accountId=/eventDay=` (the day of `time`, in UTC), sorted by
-    `time` within each file; the error documents as text in ERRORS_DIR (overwritten).
-    Returns the counters."""
+    `time` within each file; the error documents, and any document without a `time`, as text
+    in ERRORS_DIR (overwritten). Returns the counters."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -127,9 +128,12 @@ def run_security_lake(spark, input_path: str, output_dir: str, errors_dir: str, 
     # Two outputs from one conversion: kept, not converted twice.
     parsed = documents.select(F.col("value"), F.from_json("value", OCSF_COLUMNS).alias("d")).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        parsed.where(F.col("d.error").isNotNull()).select("value").write.mode("overwrite").text(errors_dir)
+        # A document without `time` (an event made by hand, docs/ocsf.md) has no day to be
+        # filed under: it goes with the error documents rather than into a made-up partition.
+        to_lake = F.col("d.error").isNull() & F.col("d.time").isNotNull()
+        parsed.where(~to_lake).select("value").write.mode("overwrite").text(errors_dir)
         ocsf = (
-            parsed.where(F.col("d.error").isNull())
+            parsed.where(to_lake)
             .select("d.*")
             .drop("error")
             .withColumn("region", F.lit(region))

@@ -695,6 +695,15 @@ pub fn run(runtime: &Runtime, workspace: &Path, out: &mut dyn Write) -> Result<(
                 figures.rate(Route::ComponentPerCall, Some(profile)) / native,
             ))?;
         }
+        // The ocsf target: no slower than ecs on the same input.
+        let ocsf_over_ecs = |route| {
+            figures.rate(route, Some(Profile::Ocsf)) / figures.rate(route, Some(Profile::Ecs))
+        };
+        say(format!(
+            "  ocsf / ecs: native {:.2}, component {:.2}",
+            ocsf_over_ecs(Route::NativePerCall),
+            ocsf_over_ecs(Route::ComponentPerCall),
+        ))?;
         let (uncached, cached) = user_agent_cost(&input.records);
         let per_event = 1e9 / native;
         say(format!(

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use host_test::Runtime;
+use k8s_audit_ecs::{Options, Profile, Transformer};
 
 mod support;
 
@@ -197,5 +198,101 @@ fn spark_and_beam_give_host_tests_documents() {
     assert!(
         printed.contains("records: "),
         "the pipeline prints its counters: {printed}"
+    );
+
+    security_lake(&venv, &work, &streams);
+}
+
+/// `convert_job.py --security-lake`, as documented, on the ocsf fixtures' records and the
+/// hostile stream: every OCSF document in a Parquet row under the custom source's partitions,
+/// equal to the native core's once read back; every error document, and every document
+/// without a time, in the errors folder.
+fn security_lake(venv: &Path, work: &Path, streams: &[Stream]) {
+    // The hostile stream is converted with `--cluster-name prod-1` above; here without, as
+    // the fixtures that need no option are.
+    let ocsf: Vec<&Stream> = streams
+        .iter()
+        .filter(|s| s.profile == Profile::Ocsf && s.event_field.is_none())
+        .filter(|s| s.cluster_name.is_none() || s.label.starts_with("hostile"))
+        .collect();
+    assert_eq!(
+        ocsf.len(),
+        2,
+        "the ocsf fixtures without options, and the hostile stream"
+    );
+    let input = work.join("security-lake.log");
+    let text: Vec<u8> = ocsf.iter().flat_map(|s| s.input.clone()).collect();
+    std::fs::write(&input, &text).unwrap();
+    let (lake, errors) = (work.join("lake"), work.join("lake-errors"));
+    run(Command::new(venv.join("bin/spark-submit"))
+        .args(["--master", "local[2]"])
+        .arg(workspace().join("examples/spark/convert_job.py"))
+        .args([
+            "--security-lake",
+            "--region",
+            "eu-west-1",
+            "--account-id",
+            "123456789012",
+        ])
+        .arg("--errors")
+        .arg(&errors)
+        .arg(&input)
+        .arg(&lake)
+        .env("PYSPARK_PYTHON", venv.join("bin/python")));
+
+    let transformer = Transformer::new(Options {
+        profile: Profile::Ocsf,
+        ..Options::default()
+    });
+    let mut documents = String::new();
+    transformer.transform_lines(std::str::from_utf8(&text).unwrap(), &mut documents);
+    let (mut expected_rows, mut expected_errors) = (Vec::new(), Vec::new());
+    for line in documents.lines() {
+        let document: serde_json::Value = serde_json::from_str(line).unwrap();
+        // Error documents, and documents without a time (no day to file them under).
+        if document.get("error").is_some() || document.get("time").is_none() {
+            expected_errors.push(line.as_bytes());
+        } else {
+            let day = document["time_dt"].as_str().unwrap()[..10].replace('-', "");
+            let partition = format!("region=eu-west-1/accountId=123456789012/eventDay={day}");
+            expected_rows.push(
+                serde_json::json!({"partition": partition, "document": document}).to_string(),
+            );
+        }
+    }
+    let printed = run(Command::new(venv.join("bin/python"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scale_out/read_parquet.py"))
+        .arg(&lake));
+    // Compared as values: Parquet keeps no key order.
+    let canonical = |text: &str| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .unwrap()
+            .to_string()
+    };
+    let mut rows: Vec<String> = printed.lines().map(canonical).collect();
+    let mut expected_rows: Vec<String> = expected_rows.iter().map(|row| canonical(row)).collect();
+    rows.sort();
+    expected_rows.sort();
+    assert!(
+        expected_rows.len() > 50,
+        "only {} OCSF documents",
+        expected_rows.len()
+    );
+    assert_eq!(
+        rows.len(),
+        expected_rows.len(),
+        "one Parquet row per OCSF document"
+    );
+    for (row, expected) in rows.iter().zip(&expected_rows) {
+        assert_eq!(
+            row, expected,
+            "a Parquet row differs from the native document"
+        );
+    }
+    expected_errors.sort();
+    assert_eq!(
+        sorted_lines(&concatenated(&errors, "part-")),
+        expected_errors,
+        "the error documents"
     );
 }
