@@ -1,7 +1,10 @@
 //! `message`: one English sentence saying who did what, to which object, from where, and how
 //! it ended (docs/profiles.md, "ecs": "message").
 
+use std::borrow::Cow;
+
 use super::activity::{CONNECTIONS, Request};
+use crate::document::{Fields, Node};
 use crate::event::AuditEvent;
 use crate::profile::baseline::is_ip_address;
 
@@ -15,8 +18,20 @@ struct Words {
     no_object: bool,
 }
 
+/// `message`, the sentence for `event` (`name`: the object's name after its fallback), in
+/// every profile that writes it (ecs, ocsf).
+pub(in crate::profile) fn set_message(
+    produced: &mut Fields<'_>,
+    event: &AuditEvent<'_>,
+    request: &Request<'_>,
+    name: Option<&str>,
+) {
+    let sentence = describe(event, request, name);
+    produced.set(&["message"], Node::Text(Cow::Owned(sentence)));
+}
+
 /// The sentence for `event`; `name` is the target object's name (after its fallback).
-pub(in crate::profile) fn describe(
+fn describe(
     event: &AuditEvent<'_>,
     request: &Request<'_>,
     name: Option<&str>,

@@ -36,14 +36,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     let request = activity::Request::of(fields);
     // The name may come from parsing the response object: read it once.
     let name = fields.object_name();
-    produced.set(
-        &["message"],
-        Node::Text(Cow::Owned(description::describe(
-            fields,
-            &request,
-            name.as_deref(),
-        ))),
-    );
+    description::set_message(produced, fields, &request, name.as_deref());
     add_times(fields, produced);
     let constants: [(&[&'static str], &'static str); 7] = [
         (&["ecs", "version"], ECS_VERSION),

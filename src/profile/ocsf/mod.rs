@@ -77,14 +77,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     let name = fields.object_name();
     add_resource(fields, &request, name.clone(), produced, &mut pivots);
     add_outcome(fields, produced);
-    produced.set(
-        &["message"],
-        Node::Text(Cow::Owned(description::describe(
-            fields,
-            &request,
-            name.as_deref(),
-        ))),
-    );
+    description::set_message(produced, fields, &request, name.as_deref());
     add_unmapped(event, produced);
     let cloud = envelope::add(context, produced);
     add_metadata(fields, context, cloud, dated, produced);
