@@ -31,11 +31,7 @@ pub(in crate::profile) fn set_message(
 }
 
 /// The sentence for `event`; `name` is the target object's name (after its fallback).
-fn describe(
-    event: &AuditEvent<'_>,
-    request: &Request<'_>,
-    name: Option<&str>,
-) -> String {
+fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>) -> String {
     let mut parts: Vec<String> = Vec::with_capacity(6);
     parts.push(who(event));
     let Words {
