@@ -70,7 +70,7 @@ impl GuestTransformer for Shell {
         LinesOutput {
             documents,
             records: count(summary.records),
-            converted: count(summary.documents),
+            converted: count(summary.converted),
             skipped: count(summary.skipped),
             failures: summary
                 .failures

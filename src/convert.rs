@@ -6,8 +6,8 @@ use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
 use crate::event::Event;
-use crate::profile::{Context, Start as ProfileStart};
-use crate::shape::{self, Found, Item, Original, Scope, Source, Start, event_list};
+use crate::profile::{Context, Start};
+use crate::shape::{self, Found, Item, Original, Scope, Source, Surround, event_list};
 use crate::{TransformError, Transformer};
 
 /// One output of a record, in order.
@@ -102,34 +102,34 @@ impl Transformer {
             in_event_list: matches!(found.source, Source::ListItem(_)),
             envelope: found.metadata,
         };
-        let mut document = match (profile.start(), found.start) {
-            (ProfileStart::KeepEventText, Start::Record { fields, .. }) => fields,
-            (ProfileStart::KeepEventText, Start::EventText) => {
+        let mut document = match (profile.start(), found.surround) {
+            (Start::KeepEventText, Surround::Record { fields, .. }) => fields,
+            (Start::KeepEventText, Surround::EventText) => {
                 let mut fields = Fields::with_capacity(16);
                 fields.insert(Cow::Borrowed("message"), original);
                 fields
             }
-            (ProfileStart::MoveToOriginal, start) => {
+            (Start::MoveToOriginal, surround) => {
                 produced.set(&["event", "original"], original);
-                match start {
-                    Start::Record { mut fields, field } => {
+                match surround {
+                    Surround::Record { mut fields, field } => {
                         fields.remove(&field);
                         fields
                     }
-                    Start::EventText => Fields::with_capacity(16),
+                    Surround::EventText => Fields::with_capacity(16),
                 }
             }
             (
-                ProfileStart::OwnAttributes {
+                Start::OwnAttributes {
                     event_text,
                     other_fields,
                 },
-                start,
+                surround,
             ) => {
                 // The profile's attributes and nothing else: no merge with the record, and the
                 // envelope's metadata is the profile's own to write.
                 produced.set(event_text, original);
-                if let Start::Record { mut fields, field } = start {
+                if let Surround::Record { mut fields, field } = surround {
                     fields.remove(&field);
                     if !fields.is_empty() {
                         produced.set(other_fields, Node::Object(fields));

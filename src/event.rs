@@ -10,8 +10,8 @@ use std::fmt;
 
 use crate::TransformError;
 use crate::lenient::{
-    Boolean, Integer, Member, Object, Raw, RawList, Shape, SourceIps, Text, TextList, from_members,
-    lenient_struct, object_members,
+    Boolean, Integer, Member, Object, ObjectOr, Raw, RawList, SourceIps, Text, TextList,
+    from_members, lenient_struct, object_members,
 };
 
 /// An event text, read once: the typed fields every profile reads, and the event's members
@@ -41,13 +41,13 @@ impl<'a> Event<'a> {
             let members = object_members(text, source)?;
             return Ok(Event::from_members(text, members, true));
         }
-        match serde_json::from_str::<Shape<AuditEvent<'a>>>(text) {
-            Ok(Shape::Object(fields)) => Ok(Event {
+        match serde_json::from_str::<ObjectOr<AuditEvent<'a>>>(text) {
+            Ok(ObjectOr::Object(fields)) => Ok(Event {
                 fields,
                 members: Vec::new(),
                 verbatim: false,
             }),
-            Ok(Shape::Other(found)) => Err(TransformError::not_an_object(source, found.name())),
+            Ok(ObjectOr::Other(found)) => Err(TransformError::not_an_object(source, found.name())),
             Err(error) => Err(TransformError::from_json(source, &error)),
         }
     }

@@ -388,9 +388,11 @@ pub(crate) fn object_members<'a>(
     text: &'a str,
     source: &dyn fmt::Display,
 ) -> Result<Vec<Member<'a>>, crate::TransformError> {
-    match serde_json::from_str::<Shape<Members<'a>>>(text) {
-        Ok(Shape::Object(Members(members))) => Ok(members),
-        Ok(Shape::Other(found)) => Err(crate::TransformError::not_an_object(source, found.name())),
+    match serde_json::from_str::<ObjectOr<Members<'a>>>(text) {
+        Ok(ObjectOr::Object(Members(members))) => Ok(members),
+        Ok(ObjectOr::Other(found)) => {
+            Err(crate::TransformError::not_an_object(source, found.name()))
+        }
         Err(error) => Err(crate::TransformError::from_json(source, &error)),
     }
 }
@@ -496,7 +498,7 @@ impl<'a> MapAccess<'a> for MembersAccess<'_, 'a> {
 }
 
 /// An array read element by element as `T`; absent when the value is not an array. With
-/// `T` = [`Shape`]`<S>`, each element is an `S` object or the JSON type found instead.
+/// `T` = [`ObjectOr`]`<S>`, each element is an `S` object or the JSON type found instead.
 #[derive(Debug)]
 pub(crate) struct List<T>(pub(crate) Option<Vec<T>>);
 
@@ -594,7 +596,7 @@ impl<'de> Deserialize<'de> for StringOrOther<'de> {
 
 /// A JSON object read as `T`, or the type of the value that stood there instead.
 #[derive(Debug)]
-pub(crate) enum Shape<T> {
+pub(crate) enum ObjectOr<T> {
     /// The value was an object.
     Object(T),
     /// The value was of another JSON type (skipped).
@@ -613,45 +615,45 @@ impl<T> Default for Object<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Object(match Shape::<T>::deserialize(deserializer)? {
-            Shape::Object(value) => Some(value),
-            Shape::Other(_) => None,
+        Ok(Object(match ObjectOr::<T>::deserialize(deserializer)? {
+            ObjectOr::Object(value) => Some(value),
+            ObjectOr::Other(_) => None,
         }))
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shape<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOr<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ShapeVisitor<T>(PhantomData<T>);
         impl<'de, T: Deserialize<'de>> Visitor<'de> for ShapeVisitor<T> {
-            type Value = Shape<T>;
+            type Value = ObjectOr<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Shape::Object)
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(ObjectOr::Object)
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::Bool))
+                Ok(ObjectOr::Other(JsonType::Bool))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::Number))
+                Ok(ObjectOr::Other(JsonType::Number))
             }
             fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::Number))
+                Ok(ObjectOr::Other(JsonType::Number))
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::Number))
+                Ok(ObjectOr::Other(JsonType::Number))
             }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::String))
+                Ok(ObjectOr::Other(JsonType::String))
             }
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Shape::Other(JsonType::Null))
+                Ok(ObjectOr::Other(JsonType::Null))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Shape::Other(JsonType::Array))
+                Ok(ObjectOr::Other(JsonType::Array))
             }
         }
         deserializer.deserialize_any(ShapeVisitor(PhantomData))

@@ -177,19 +177,19 @@ impl Transformer {
         &self,
         record: &str,
         out: &mut String,
-    ) -> Result<Converted, TransformError> {
+    ) -> Result<Written, TransformError> {
         let start = out.len();
-        let mut converted = Converted::default();
+        let mut written = Written::default();
         let result = self.convert(record, &mut |output| {
             match output {
                 Output::Document(document, _) => {
                     document.write_json(out);
-                    converted.documents += 1;
+                    written.converted += 1;
                 }
                 Output::Failed { text, error } => {
                     out.push_str(&event_error_document(text, &error));
-                    converted.failures.push(EventFailure {
-                        index: converted.documents + converted.failures.len(),
+                    written.failures.push(EventFailure {
+                        index: written.converted + written.failures.len(),
                         error,
                     });
                 }
@@ -197,7 +197,7 @@ impl Transformer {
             out.push('\n');
         });
         match result {
-            Ok(()) => Ok(converted),
+            Ok(()) => Ok(written),
             Err(error) => {
                 out.truncate(start);
                 Err(error)
@@ -224,14 +224,14 @@ impl Transformer {
         for (line, record) in records.by_ref() {
             summary.records += 1;
             match self.transform_into(&record, out) {
-                Ok(converted) => {
-                    summary.documents += converted.documents;
-                    if converted.is_empty() {
+                Ok(written) => {
+                    summary.converted += written.converted;
+                    if written.is_empty() {
                         summary.skipped += 1;
                     }
                     summary
                         .failures
-                        .extend(converted.failures.into_iter().map(|failure| LineFailure {
+                        .extend(written.failures.into_iter().map(|failure| LineFailure {
                             line,
                             event: Some(failure.index),
                             error: failure.error,
@@ -272,20 +272,22 @@ pub struct Documents {
     pub failures: Vec<EventFailure>,
 }
 
-/// What one record gave ([`Transformer::transform_into`]).
+/// What [`Transformer::transform_into`] wrote for one record. (The WIT's `converted` record is
+/// [`Documents`]: the document texts themselves.)
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Converted {
-    /// Documents written for events that converted.
-    pub documents: usize,
+pub struct Written {
+    /// How many documents were written for events that converted (the WIT's and
+    /// [`LinesSummary`]'s word too).
+    pub converted: usize,
     /// The events that failed on their own, in order; their error documents were written in
     /// their place.
     pub failures: Vec<EventFailure>,
 }
 
-impl Converted {
+impl Written {
     /// How many lines were written: documents and error documents.
     pub fn lines(&self) -> usize {
-        self.documents + self.failures.len()
+        self.converted + self.failures.len()
     }
 
     /// Whether the record yielded nothing at all (a CloudWatch `CONTROL_MESSAGE`, an empty
@@ -309,8 +311,9 @@ pub struct EventFailure {
 pub struct LinesSummary {
     /// Records read.
     pub records: usize,
-    /// Documents written for events that converted.
-    pub documents: usize,
+    /// How many documents were written for events that converted (error documents are not
+    /// counted): the WIT's `lines-output.converted`.
+    pub converted: usize,
     /// Records that yielded nothing (not failures).
     pub skipped: usize,
     /// Every failure, in input order: records passed through with `error.*`, and events that

@@ -27,7 +27,7 @@ fn the_sample_log_converts_as_record_by_record() {
     let summary = transformer.transform_lines(text, &mut out);
     assert_eq!(out, record_by_record(&transformer, text));
     assert_eq!(summary.records, text.lines().count());
-    assert_eq!(summary.documents, out.lines().count());
+    assert_eq!(summary.converted, out.lines().count());
     assert!(summary.failures.is_empty(), "{:?}", summary.failures);
 }
 
@@ -59,7 +59,7 @@ fn failures_are_written_through_and_reported_by_line() {
     );
     assert_eq!(summary.records, 9);
     // 1 + 1 (CRLF line) + 2 (EventList) + 0 (empty EventList) + 1 (the good item).
-    assert_eq!(summary.documents, 5);
+    assert_eq!(summary.converted, 5);
     assert_eq!(summary.skipped, 1, "the empty EventList");
     let failed: Vec<(usize, Option<usize>, &str)> = summary
         .failures
@@ -87,7 +87,7 @@ fn a_line_of_several_objects_is_several_records() {
     let mut out = String::new();
     let summary = transformer.transform_lines(&text, &mut out);
     assert_eq!(summary.records, 4);
-    assert_eq!(summary.documents, 3);
+    assert_eq!(summary.converted, 3);
     let failed: Vec<(usize, Option<usize>)> =
         summary.failures.iter().map(|f| (f.line, f.event)).collect();
     assert_eq!(failed, [(1, None)]);
@@ -103,8 +103,8 @@ fn a_failed_record_leaves_the_buffer_as_it_was() {
         .unwrap_err();
     assert_eq!(error.keyword(), "not_an_audit_event");
     assert_eq!(out, "earlier\n");
-    let converted = transformer.transform_into(EVENT, &mut out).unwrap();
-    assert_eq!((converted.documents, converted.lines()), (1, 1));
+    let written = transformer.transform_into(EVENT, &mut out).unwrap();
+    assert_eq!((written.converted, written.lines()), (1, 1));
     assert_eq!(
         out,
         format!("earlier\n{}\n", transformer.transform(EVENT).unwrap()[0])

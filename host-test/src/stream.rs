@@ -22,8 +22,9 @@ pub const BATCH_BYTES: usize = 4 << 20;
 pub struct Summary {
     /// Records read.
     pub records: u64,
-    /// Documents written for events that converted.
-    pub documents: u64,
+    /// Documents written for events that converted (the core's and the WIT's `converted`;
+    /// the summary line says `documents:`, the word users of every command line read).
+    pub converted: u64,
     /// Error documents written: records passed through with `error.*`, and events that failed
     /// on their own.
     pub errors: u64,
@@ -37,7 +38,7 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "records: {}, documents: {}, errors: {}, skipped: {}",
-            self.records, self.documents, self.errors, self.skipped
+            self.records, self.converted, self.errors, self.skipped
         )
     }
 }
@@ -140,7 +141,7 @@ impl<W: Write> Converter<'_, '_, W> {
         }
         let converted = self.session.transform_lines(&self.batch, end)?;
         self.summary.records += converted.records as u64;
-        self.summary.documents += converted.converted as u64;
+        self.summary.converted += converted.converted as u64;
         self.summary.errors += converted.failures.len() as u64;
         self.summary.skipped += converted.skipped as u64;
         write(&mut self.output, &converted.documents)?;

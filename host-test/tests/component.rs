@@ -97,7 +97,7 @@ fn transform_lines_matches_the_native_core() {
             .unwrap();
         assert_eq!(outcome.documents, expected);
         assert_eq!(outcome.records, summary.records);
-        assert_eq!(outcome.converted, summary.documents);
+        assert_eq!(outcome.converted, summary.converted);
         let failures: Vec<(usize, &str, String)> = summary
             .failures
             .iter()

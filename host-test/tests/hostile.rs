@@ -62,7 +62,7 @@ fn a_stream_of_hostile_lines_loses_nothing() {
         .filter(|line| !line.is_empty())
         .count() as u64;
     assert_eq!(lines, expected_lines);
-    assert_eq!(lines, summary.documents + summary.errors);
+    assert_eq!(lines, summary.converted + summary.errors);
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn a_record_over_the_memory_cap_costs_only_itself() {
     let summary =
         stream::transform_stream(&mut session, input.as_bytes(), &mut output, "capped").unwrap();
     assert_eq!(
-        (summary.records, summary.documents, summary.errors),
+        (summary.records, summary.converted, summary.errors),
         (5, 4, 1)
     );
     let lines: Vec<serde_json::Value> = String::from_utf8(output)

@@ -139,7 +139,7 @@ fn spark_and_beam_give_host_tests_documents() {
         let spark_counters = &counters[n]["spark"];
         let summary = [
             summary.records,
-            summary.documents,
+            summary.converted,
             summary.errors,
             summary.skipped,
         ];

@@ -23,7 +23,7 @@ fn host_test_transform_splits_streams_as_the_core_does() {
         );
         let got = [
             summary.records,
-            summary.documents,
+            summary.converted,
             summary.errors,
             summary.skipped,
         ];

@@ -3,7 +3,7 @@
 //! own fields are not copied to the top level, where names such as `user` would collide with
 //! ECS fields.
 
-use super::{Found, Metadata, Original, Scope, Source, Start};
+use super::{Found, Metadata, Original, Scope, Source, Surround};
 use crate::document::Fields;
 
 /// The record's whole text as the event text; `fields` are the record's, already read, so
@@ -17,7 +17,7 @@ pub(crate) fn found<'r>(
     Found {
         text: record,
         original: Original::Text(record),
-        start: Start::EventText,
+        surround: Surround::EventText,
         source,
         scope: Scope::Record,
         metadata,

@@ -5,11 +5,13 @@
 
 use std::borrow::Cow;
 
-use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit, decode};
+use super::{Found, Item, Metadata, Original, Scope, Source, Surround, Visit, decode};
 use crate::document::Fields;
 use serde_json::value::RawValue;
 
-use crate::lenient::{AnyString, List, Object, RawList, Shape, Text, from_members, lenient_struct};
+use crate::lenient::{
+    AnyString, List, Object, ObjectOr, RawList, Text, from_members, lenient_struct,
+};
 use crate::{ErrorKind, TransformError};
 
 lenient_struct! {
@@ -19,7 +21,7 @@ lenient_struct! {
         "messageType" => message_type: AnyString<'a>,
         "owner" => owner: Text<'a>,
         "logGroup" => log_group: Text<'a>,
-        "logEvents" => log_events: List<Shape<LogEvent<'a>>>,
+        "logEvents" => log_events: List<ObjectOr<LogEvent<'a>>>,
     }
 }
 
@@ -63,9 +65,9 @@ pub(crate) fn read_lambda(data: &str, visit: &mut Visit<'_>) -> Result<(), Trans
     let compressed = decode::base64(data, "`awslogs.data`")?;
     let payload = decode::gunzip(&compressed, "the decoded `awslogs.data`")?;
     let text = decode::utf8(payload, "the gunzipped `awslogs.data`")?;
-    let message = match serde_json::from_str::<Shape<Message<'_>>>(&text) {
-        Ok(Shape::Object(message)) => message,
-        Ok(Shape::Other(found)) => {
+    let message = match serde_json::from_str::<ObjectOr<Message<'_>>>(&text) {
+        Ok(ObjectOr::Object(message)) => message,
+        Ok(ObjectOr::Other(found)) => {
             return Err(invalid_envelope(format_args!(
                 "the gunzipped `awslogs.data` is a JSON {}, not a CloudWatch Logs message",
                 found.name()
@@ -123,7 +125,7 @@ fn read_events<'t>(
     let mut texts: Option<Vec<&RawValue>> = None;
     for (index, entry) in events.iter().enumerate() {
         let event = match entry {
-            Shape::Object(LogEvent {
+            ObjectOr::Object(LogEvent {
                 message: AnyString(Some(text)),
             }) => text,
             _ => {
@@ -140,7 +142,7 @@ fn read_events<'t>(
         visit(Item::Event(Found {
             text: event,
             original: Original::Text(event),
-            start: Start::EventText,
+            surround: Surround::EventText,
             source: Source::LogEvent(index),
             scope: Scope::Event,
             metadata: &metadata,

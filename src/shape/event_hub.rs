@@ -6,9 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit};
+use super::{Found, Item, Metadata, Original, Scope, Source, Surround, Visit};
 use crate::document::Fields;
-use crate::lenient::{List, Object, Raw, RawList, Shape, StringOrOther, Text, lenient_struct};
+use crate::lenient::{List, Object, ObjectOr, Raw, RawList, StringOrOther, Text, lenient_struct};
 use crate::{ErrorKind, TransformError};
 
 lenient_struct! {
@@ -63,7 +63,7 @@ lenient_struct! {
     /// An Event Hub body read in one pass, its records as they are read; the keys of the
     /// envelopes tried before it are only noted (a body that has one is read the long way).
     pub(crate) struct Body<'a> {
-        "records" => records: List<Shape<DiagnosticRecord<'a>>>,
+        "records" => records: List<ObjectOr<DiagnosticRecord<'a>>>,
         "awslogs" => awslogs: Raw<'a>,
         "messageType" => message_type: Raw<'a>,
         "logEvents" => log_events: Raw<'a>,
@@ -116,7 +116,7 @@ pub(crate) fn read_records(
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
     let texts = || serde_json::from_str::<Vec<&RawValue>>(records.get()).ok();
-    match serde_json::from_str::<List<Shape<DiagnosticRecord<'_>>>>(records.get()) {
+    match serde_json::from_str::<List<ObjectOr<DiagnosticRecord<'_>>>>(records.get()) {
         Ok(List(Some(typed))) => read_typed_records(typed, &texts, visit),
         // Not readable in one pass (nothing valid JSON should come here): record by record.
         _ => {
@@ -130,7 +130,7 @@ pub(crate) fn read_records(
 
 /// Reads records already read as typed values; `texts` gives their exact texts.
 fn read_typed_records<'t>(
-    records: Vec<Shape<DiagnosticRecord<'t>>>,
+    records: Vec<ObjectOr<DiagnosticRecord<'t>>>,
     texts: &dyn Fn() -> Option<Vec<&'t RawValue>>,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
@@ -154,7 +154,7 @@ pub(crate) fn read_record(
     index: Option<usize>,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
-    let record = match serde_json::from_str::<Shape<DiagnosticRecord<'_>>>(text) {
+    let record = match serde_json::from_str::<ObjectOr<DiagnosticRecord<'_>>>(text) {
         Ok(record) => record,
         Err(error) => {
             let error = TransformError::from_json(&Source::DiagnosticRecord(index), &error);
@@ -167,15 +167,15 @@ pub(crate) fn read_record(
 /// A record read: its event text, or the failure in its place; `text` gives the record's
 /// exact text when it is needed.
 fn read_typed<'t>(
-    record: Shape<DiagnosticRecord<'t>>,
+    record: ObjectOr<DiagnosticRecord<'t>>,
     index: Option<usize>,
     text: &mut dyn FnMut() -> &'t str,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
     let source = Source::DiagnosticRecord(index);
     let record = match record {
-        Shape::Object(record) => record,
-        Shape::Other(found) => {
+        ObjectOr::Object(record) => record,
+        ObjectOr::Other(found) => {
             let error = TransformError::not_an_object(&source, found.name());
             return visit(Item::Failed {
                 text: text(),
@@ -208,7 +208,7 @@ fn read_typed<'t>(
     visit(Item::Event(Found {
         text: &event,
         original: Original::Text(&event),
-        start: Start::EventText,
+        surround: Surround::EventText,
         source: Source::DiagnosticLog(index),
         scope: Scope::Event,
         metadata: &metadata,

@@ -4,7 +4,7 @@
 
 use serde_json::value::RawValue;
 
-use super::{Found, Original, Scope, Source, Start};
+use super::{Found, Original, Scope, Source, Surround};
 use crate::TransformError;
 use crate::event::AuditEvent;
 
@@ -32,7 +32,7 @@ pub(crate) fn item<'t>(
     Found {
         text,
         original: Original::Text(text),
-        start: Start::EventText,
+        surround: Surround::EventText,
         source: Source::ListItem(index),
         scope: Scope::Event,
         metadata: found.metadata,

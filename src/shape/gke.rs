@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::{Found, Item, Metadata, Original, Scope, Source, Start, Visit};
+use super::{Found, Item, Metadata, Original, Scope, Source, Surround, Visit};
 use crate::TransformError;
 use crate::document::{Fields, Node};
 use crate::lenient::{Object, Raw, Text, lenient_struct, object_members};
@@ -99,7 +99,7 @@ pub(crate) fn read(text: &str, visit: &mut Visit<'_>) -> Result<(), TransformErr
     visit(Item::Event(Found {
         text: &event,
         original: Original::Text(text),
-        start: Start::EventText,
+        surround: Surround::EventText,
         source: Source::LogEntry,
         scope: Scope::Event,
         metadata: &metadata,

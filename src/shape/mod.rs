@@ -52,8 +52,8 @@ pub(crate) struct Found<'t> {
     /// The text the document keeps as the event's own: in `message`, or in `event.original`
     /// (ecs). Usually the event text itself.
     pub(crate) original: Original<'t>,
-    /// What the document starts from.
-    pub(crate) start: Start<'t>,
+    /// What was around the event text: the record that held it in a field, or nothing.
+    pub(crate) surround: Surround<'t>,
     /// Names the text in error messages.
     pub(crate) source: Source<'t>,
     /// What a failure of this text fails.
@@ -87,18 +87,19 @@ impl<'t> Original<'t> {
     }
 }
 
-/// What a document starts from, before the profile's fields are merged in.
-pub(crate) enum Start<'t> {
+/// What was around an event text in its record. The profile's start
+/// ([`crate::profile::Start`]) decides what the document keeps of it.
+pub(crate) enum Surround<'t> {
     /// The record as received (its event text in `field`): a `message`-wrapped record, or one
-    /// whose configured field holds the event.
+    /// whose configured field holds the event; its other fields stay beside the event.
     Record {
         /// The record's fields, each kept as its exact text.
         fields: Fields<'t>,
         /// The field that holds the event text.
         field: Cow<'t, str>,
     },
-    /// Only the event text (a bare event, an `EventList` item, an event of an envelope): the
-    /// document starts from `{"message": <the original text>}`.
+    /// Only the event text (a bare event, an `EventList` item, an event of an envelope):
+    /// nothing else of the record is kept.
     EventText,
 }
 
@@ -235,7 +236,7 @@ pub(crate) fn read(
         return visit(Item::Event(Found {
             text: &wrapped.text,
             original: Original::Token(wrapped.token),
-            start: Start::Record {
+            surround: Surround::Record {
                 fields,
                 field: Cow::Borrowed(wrapped.field),
             },

@@ -220,7 +220,7 @@ pub fn native(stream: &Stream) -> (String, [usize; 4]) {
     let flush = |run: &mut String, out: &mut String, counts: &mut [usize; 4]| {
         let summary = transformer.transform_lines(run, out);
         counts[0] += summary.records;
-        counts[1] += summary.documents;
+        counts[1] += summary.converted;
         counts[2] += summary.failures.len();
         counts[3] += summary.skipped;
         run.clear();
