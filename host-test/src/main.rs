@@ -71,13 +71,17 @@ enum Command {
     /// Measures throughput (native, component per call and batched, with and without the time
     /// budget, a serde_json floor, jq end to end), user-agent parsing cost, memory and
     /// start-up. Build with --release.
-    Bench,
+    Bench {
+        /// One JSON object per figure (each with its section), instead of the text report.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which fields to produce, and where a record's event is.
 #[derive(Args)]
 struct ProfileArgs {
-    /// Which ECS fields the documents get.
+    /// Which fields the documents get.
     #[arg(long, value_name = "PROFILE", default_value = "baseline", value_parser = profile_parser())]
     profile: Profile,
     /// The string field holding the event when a record has no `message` string.
@@ -171,10 +175,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             run_transform(&options, output.as_deref(), input.as_deref(), &component)
         }
         Command::Info { component } => run_info(component.as_deref()),
-        Command::Bench => {
+        Command::Bench { json } => {
             let runtime = Runtime::load_built()?;
             let workspace = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-            host_test::bench::run(&runtime, workspace, &mut io::stdout().lock())?;
+            host_test::bench::run(&runtime, workspace, &mut io::stdout().lock(), json)?;
             Ok(ExitCode::SUCCESS)
         }
     }
