@@ -6,6 +6,9 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use crate::error::TransformError;
+use crate::json_text::{
+    compact_json, has_line_break, has_surrogate_escape, replace_lone_surrogates, write_string,
+};
 use crate::lenient::{Member, object_members};
 
 /// One value of the output document.
@@ -278,176 +281,6 @@ impl Node<'_> {
     }
 }
 
-/// Appends `text` as a JSON string, escaped as serde_json escapes it. Most strings need no
-/// escape at all: one branch-free pass (which the compiler vectorises) finds that out, and the
-/// text is then copied whole.
-fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    if needs_escape(text.as_bytes()) {
-        write_escaped(out, text);
-    } else {
-        out.push_str(text);
-    }
-    out.push('"');
-}
-
-/// Whether `bytes` holds a byte a JSON string must escape: a control character, `"` or `\\`.
-/// Sixteen bytes at a time without a branch inside (the compiler turns each block into a few
-/// SIMD instructions), then byte by byte for the rest.
-fn needs_escape(bytes: &[u8]) -> bool {
-    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block.iter().fold(false, |found, &b| found | special(b)) {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&b| special(b))
-}
-
-/// Appends `text` with JSON escapes: the short forms for `"`, `\\` and the common control
-/// characters, `\u00XX` for the other control characters. A table lookup per byte, as
-/// serde_json does it.
-fn write_escaped(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = text.as_bytes();
-    let mut copied = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        let escape = ESCAPE[usize::from(byte)];
-        at += 1;
-        if escape == 0 {
-            continue;
-        }
-        // `at - 1` is the escaped byte, which is ASCII: a character boundary.
-        out.push_str(&text[copied..at - 1]);
-        copied = at;
-        // Constant strings: each push is a store of known size, not a call.
-        match escape {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'n' => out.push_str("\\n"),
-            b'r' => out.push_str("\\r"),
-            b't' => out.push_str("\\t"),
-            b'b' => out.push_str("\\b"),
-            b'f' => out.push_str("\\f"),
-            _ => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0xf)]));
-            }
-        }
-    }
-    out.push_str(&text[copied..]);
-}
-
-/// For each byte, the letter of its escape (`u` for `\u00XX`), or 0 when it needs none.
-static ESCAPE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = b'u';
-        byte += 1;
-    }
-    table[0x08] = b'b';
-    table[0x09] = b't';
-    table[0x0a] = b'n';
-    table[0x0c] = b'f';
-    table[0x0d] = b'r';
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table
-};
-
-/// Whether input text must be checked before it is written back: it may hold a line break
-/// or a lone surrogate escape (see [`Node::Raw`]).
-pub(crate) fn needs_checks(text: &str) -> bool {
-    memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some() || has_surrogate_escape(text)
-}
-
-/// Whether raw JSON text has a line break between its tokens. A string token cannot (JSON
-/// strings hold no raw control characters), so the common case, a string, is not scanned.
-fn has_line_break(text: &str) -> bool {
-    !text.starts_with('"') && text.contains(['\n', '\r'])
-}
-
-/// Whether raw JSON text may hold a surrogate escape (`\uD800`-`\uDFFF`). One pass that stops
-/// only at `\u`, which is rare in real text (a `\\u` also stops it, and is sorted out by
-/// [`replace_lone_surrogates`]).
-fn has_surrogate_escape(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, b"\\u")
-        .any(|at| matches!(bytes.get(at + 2), Some(b'd' | b'D')))
-}
-
-/// Replaces every `\u` escape of a surrogate that is not part of a pair with `\ufffd`, so the
-/// text decodes to valid Unicode (serde_json refuses lone surrogates; JSON's grammar does not).
-pub(crate) fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
-    fn escape_at(bytes: &[u8], at: usize) -> Option<u16> {
-        let hex = bytes.get(at..at + 6)?;
-        if hex[0] != b'\\' || hex[1] != b'u' {
-            return None;
-        }
-        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
-    }
-    if !has_surrogate_escape(text) {
-        return Cow::Borrowed(text);
-    }
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] != b'\\' {
-            at += 1;
-            continue;
-        }
-        match escape_at(bytes, at) {
-            // A high surrogate followed by a low one: a valid pair, kept.
-            Some(0xD800..=0xDBFF) if matches!(escape_at(bytes, at + 6), Some(0xDC00..=0xDFFF)) => {
-                at += 12;
-            }
-            Some(0xD800..=0xDFFF) => {
-                out.push_str(&text[copied..at]);
-                out.push_str("\\ufffd");
-                at += 6;
-                copied = at;
-            }
-            Some(_) => at += 6,
-            None => at += 2,
-        }
-    }
-    out.push_str(&text[copied..]);
-    Cow::Owned(out)
-}
-
-/// Removes the whitespace between the tokens of well-formed JSON text, keeping key order and
-/// every string (with its escapes) exactly as written.
-pub fn compact_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,45 +350,13 @@ mod tests {
     }
 
     #[test]
-    fn lone_surrogates_become_replacement_characters() {
-        assert_eq!(replace_lone_surrogates(r#""a\ud800b""#), r#""a\ufffdb""#);
-        assert_eq!(
-            replace_lone_surrogates(r#""\udfff\ud83d\ude00""#),
-            r#""\ufffd\ud83d\ude00""#
-        );
-        assert_eq!(
-            replace_lone_surrogates(r#""\\ud800""#),
-            r#""\\ud800""#,
-            "an escaped backslash"
-        );
+    fn lone_surrogates_in_record_fields_become_replacement_characters() {
         let doc = record(r#"{"x":"\ud800","y":["\uDBFF"]}"#);
         let written = doc.to_json(0);
         assert!(
             serde_json::from_str::<serde_json::Value>(&written).is_ok(),
             "{written}"
         );
-    }
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        let mut texts: Vec<String> = (0u8..=0x7f)
-            .map(|b| format!("a{}b", char::from(b)))
-            .collect();
-        texts.extend(
-            [
-                "",
-                "plain",
-                "\"quoted\" \\ path",
-                "tab\there\u{1}\u{1f}",
-                "é ✓ 😀 \u{7f}",
-            ]
-            .map(String::from),
-        );
-        for text in &texts {
-            let mut out = String::new();
-            write_string(&mut out, text);
-            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
-        }
     }
 
     #[test]
@@ -572,14 +373,6 @@ mod tests {
         assert_eq!(
             doc.to_json(0),
             r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[],"o":[{"name":"a"},{}]}"#
-        );
-    }
-
-    #[test]
-    fn compact_json_keeps_strings_and_escapes() {
-        assert_eq!(
-            compact_json("{ \"a b\" : [ 1 , \"c \\\" d\" ] ,\n\"e\":\"\\\\\" }"),
-            r#"{"a b":[1,"c \" d"],"e":"\\"}"#
         );
     }
 

@@ -68,7 +68,7 @@ impl<'a> Event<'a> {
         Event {
             fields,
             members,
-            verbatim: !crate::document::needs_checks(text),
+            verbatim: !crate::json_text::needs_checks(text),
         }
     }
 }

@@ -33,6 +33,7 @@ mod document;
 mod error;
 mod event;
 mod fnv;
+mod json_text;
 mod lenient;
 mod profile;
 mod prune;
@@ -56,9 +57,9 @@ pub mod fluent_bit;
 use std::borrow::Cow;
 use std::sync::Mutex;
 
-pub use document::compact_json;
 pub use error::{ErrorKind, TransformError};
 pub use fnv::fnv1a;
+pub use json_text::compact_json;
 pub use profile::Profile;
 pub use records::{MAX_SPREAD_RECORD_BYTES, Records, TextEnd, lines, records};
 pub use shape::MAX_PAYLOAD;

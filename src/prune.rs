@@ -3,29 +3,18 @@
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-/// How deep a copied subtree may be. A real pod spec's containers and volumes are under ten
-/// levels; deeper ones are hostile, and log shippers choke on them (Fluent Bit silently drops
-/// a record nested some 60 levels deep), so such a subtree is left out.
-pub(crate) const MAX_COPY_DEPTH: usize = 24;
+use crate::json_text::{MAX_DEPTH, depth};
 
 /// Parses `raw` and removes every `null`, `""`, `{}` and `[]` at every depth, bottom-up, so
 /// that an object or array left empty by the removal goes too. Array order and key spelling
-/// are kept. Returns `None` when nothing is left, the text cannot be read, or it is nested
-/// deeper than [`MAX_COPY_DEPTH`].
+/// are kept. Returns `None` when nothing is left, the text cannot be read, or it nests deeper
+/// than [`MAX_DEPTH`] (counted on the text, before parsing).
 pub(crate) fn prune_raw(raw: &RawValue) -> Option<Value> {
-    let value: Value = serde_json::from_str(raw.get()).ok()?;
-    (depth(&value) <= MAX_COPY_DEPTH)
-        .then(|| prune(value))
-        .flatten()
-}
-
-/// The nesting depth of a value: 0 for a scalar, 1 for a flat array or object.
-fn depth(value: &Value) -> usize {
-    match value {
-        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
-        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
-        _ => 0,
+    if depth(raw.get()) > MAX_DEPTH {
+        return None;
     }
+    let value: Value = serde_json::from_str(raw.get()).ok()?;
+    prune(value)
 }
 
 /// Removes every empty value from `value`; `None` when `value` itself is empty.
@@ -72,9 +61,9 @@ mod tests {
     #[test]
     fn subtrees_deeper_than_the_limit_are_left_out() {
         let nested = |levels: usize| format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
-        let shallow = RawValue::from_string(nested(MAX_COPY_DEPTH)).unwrap();
+        let shallow = RawValue::from_string(nested(MAX_DEPTH)).unwrap();
         assert!(prune_raw(&shallow).is_some());
-        let deep = RawValue::from_string(nested(MAX_COPY_DEPTH + 1)).unwrap();
+        let deep = RawValue::from_string(nested(MAX_DEPTH + 1)).unwrap();
         assert_eq!(prune_raw(&deep), None);
     }
 

@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use crate::json_text::string_end;
+
 /// The most text one value spread over several lines may have; a longer one is read line by
 /// line.
 pub const MAX_SPREAD_RECORD_BYTES: usize = 64 << 20;
@@ -287,21 +289,6 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// One past the closing quote of the string opening at `start`.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut at = start + 1;
-    loop {
-        let next = at + memchr::memchr2(b'"', b'\\', &bytes[at..])?;
-        if bytes[next] == b'"' {
-            return Some(next + 1);
-        }
-        at = next + 2;
-        if at > bytes.len() {
-            return None;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,13 +14,9 @@ use serde_json::value::RawValue;
 
 use crate::document::{Fields, Node};
 use crate::event::Event;
+use crate::json_text::{MAX_DEPTH, depth};
 use crate::lenient::object_members;
 use crate::profile::Context;
-
-/// How deep a member may nest and still be copied: a scalar is 0 deep, an object or array one
-/// more than its deepest member. Log shippers drop records nested about 60 levels deep; no
-/// real audit event comes close to this.
-pub(in crate::profile) const MAX_DEPTH: usize = 24;
 
 /// The mirror of `event`.
 pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a> {
@@ -91,42 +87,6 @@ fn copy_object<'a>(
     (deepest < MAX_DEPTH).then_some(Node::Object(object))
 }
 
-/// How deep JSON text nests (a scalar 0, `[]` 1, `[[1]]` 2), reading only brackets and
-/// strings; stops counting once past [`MAX_DEPTH`].
-pub(in crate::profile) fn depth(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    if !matches!(bytes.first(), Some(b'{' | b'[')) {
-        return 0;
-    }
-    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
-    while at < bytes.len() {
-        match bytes[at] {
-            b'"' => {
-                at += 1;
-                while let Some(offset) = memchr::memchr2(b'"', b'\\', &bytes[at..]) {
-                    at += offset;
-                    if bytes[at] == b'\\' {
-                        at += 2;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-                if deepest > MAX_DEPTH {
-                    return deepest;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        at += 1;
-    }
-    deepest
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,22 +136,5 @@ mod tests {
         assert_eq!(mirror_of(&deep_spec, false), r#"{"auditID":"a"}"#);
         let strings = format!(r#"{{"auditID":"a","x":["{}"]}}"#, "[".repeat(100));
         assert!(mirror_of(&strings, false).contains("\"x\""));
-    }
-
-    #[test]
-    fn depth_counts_brackets_outside_strings() {
-        assert_eq!(depth("1"), 0);
-        assert_eq!(depth(r#""[[[""#), 0);
-        assert_eq!(depth(&format!("[{}]", "1,".repeat(40) + "2")), 1);
-        let deep = format!(
-            "{{\"a\":\"\\\"[\",\"b\":{}}}",
-            "[".repeat(30) + &"]".repeat(30)
-        );
-        assert_eq!(depth(&deep), MAX_DEPTH + 1, "counting stops past the limit");
-        let just = format!(
-            "{{\"a\":\"\\\"[\",\"b\":{}}}",
-            "[".repeat(23) + &"]".repeat(23)
-        );
-        assert_eq!(depth(&just), 24);
     }
 }

@@ -18,10 +18,10 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::ecs::activity::Request;
-use super::ecs::mirror::{MAX_DEPTH, depth};
 use super::ecs::{description, outcome, split_uri};
 use crate::document::{Fields, Node};
 use crate::event::{AuditEvent, Event};
+use crate::json_text::{MAX_DEPTH, depth};
 use crate::profile::baseline::{is_ip_address, set_text};
 use crate::profile::{Context, FieldGroup, Start};
 use crate::timestamp::{self, Time};
