@@ -303,8 +303,8 @@ fn add_http<'a>(
         produced.set(&["http_request", "user_agent"], Node::Text(agent.clone()));
         pivots.user_agent = Some(agent.clone());
     }
-    if let Some(path) = url_path(event) {
-        let (path, query) = split_uri(&path);
+    if let Some(uri) = uri_with_path(event) {
+        let (path, query) = split_uri(&uri);
         produced.set(&["http_request", "url", "path"], Node::Text(path));
         if let Some(query) = query.filter(|query| !query.is_empty()) {
             produced.set(&["http_request", "url", "query_string"], Node::Text(query));
@@ -317,7 +317,7 @@ fn add_http<'a>(
 }
 
 /// `requestURI`, when its path (up to the first `?`) is not empty.
-fn url_path<'a>(event: &AuditEvent<'a>) -> Option<Cow<'a, str>> {
+fn uri_with_path<'a>(event: &AuditEvent<'a>) -> Option<Cow<'a, str>> {
     let uri = event.request_uri.0.as_ref()?;
     (!uri.starts_with('?')).then(|| uri.clone())
 }
@@ -361,7 +361,7 @@ fn add_resource<'a>(
     let Some(object) = event.object_ref.0.as_ref().filter(|_| request.is_resource) else {
         return;
     };
-    let name = name.or_else(|| url_path(event).map(|uri| split_uri(&uri).0));
+    let name = name.or_else(|| uri_with_path(event).map(|uri| split_uri(&uri).0));
     if name.is_none() && object.uid.0.is_none() {
         return;
     }
