@@ -105,3 +105,31 @@ fn fixture_errors_name_the_file_and_line() {
     assert!(error.starts_with(&missing.display().to_string()), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The envelope fixtures are what `fixtures/cloud-inputs.py` writes from its readable sources
+/// and hand-written tables: a fixture edited by hand and not in the script (or the other way
+/// round) fails here. Needs python3 (the standard library only); without it the test says it
+/// skips, except where `CI` is set.
+#[test]
+fn envelope_fixtures_are_what_their_generator_writes() {
+    let script = fixtures_dir().join("cloud-inputs.py");
+    let output = match std::process::Command::new("python3")
+        .arg(&script)
+        .arg("--check")
+        .output()
+    {
+        Ok(output) => output,
+        Err(error) => {
+            assert!(std::env::var_os("CI").is_none(), "python3: {error}");
+            eprintln!("skipped: python3 is not installed ({error})");
+            return;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{} --check:\n{}{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
