@@ -203,28 +203,26 @@ pub(crate) fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
 }
 
 /// Removes the whitespace between the tokens of well-formed JSON text, keeping key order and
-/// every string (with its escapes) exactly as written.
+/// every string (with its escapes) exactly as written. Strings are copied whole, found with
+/// [`string_end`]; a string the text does not close is copied to the end.
 pub fn compact_json(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => at = string_end(bytes, at).unwrap_or(bytes.len()),
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                // Whitespace outside a string is ASCII: `copied` and `at` are boundaries.
+                out.push_str(&text[copied..at]);
+                at += 1;
+                copied = at;
             }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            out.push(c);
+            _ => at += 1,
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -291,6 +289,8 @@ mod tests {
 
     #[test]
     fn compact_json_keeps_strings_and_escapes() {
+        assert_eq!(compact_json("[ \"é ✓\" ,\t1 ]"), r#"["é ✓",1]"#);
+        assert_eq!(compact_json("{\"open\": \"a b"), r#"{"open":"a b"#);
         assert_eq!(
             compact_json("{ \"a b\" : [ 1 , \"c \\\" d\" ] ,\n\"e\":\"\\\\\" }"),
             r#"{"a b":[1,"c \" d"],"e":"\\"}"#
