@@ -94,3 +94,105 @@ pub(super) fn add(context: &Context<'_>, produced: &mut Fields<'_>) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shape::Metadata;
+
+    /// The envelope part of a document, as JSON, for `metadata` and the `cluster-name` option.
+    fn written(metadata: &Metadata<'_>, option: Option<&str>) -> (serde_json::Value, bool) {
+        let context = Context {
+            user_agent: &crate::user_agent::parse,
+            cluster_name: option,
+            list_api_version: None,
+            in_event_list: false,
+            envelope: metadata,
+        };
+        let mut produced = Fields::default();
+        let cloud = add(&context, &mut produced);
+        (serde_json::from_str(&produced.to_json(0)).unwrap(), cloud)
+    }
+
+    #[test]
+    fn an_envelope_that_names_no_managed_cluster_is_upstream_kubernetes_in_its_cloud() {
+        // A CloudWatch log group that is not an EKS cluster's: AWS and the account, but the
+        // product is Kubernetes and the option names the cluster.
+        let aws = Metadata {
+            cloud_provider: Some("aws"),
+            cloud_account_id: Some("111122223333".into()),
+            ..Metadata::NONE
+        };
+        let (document, cloud) = written(&aws, Some("from-option"));
+        assert!(cloud);
+        assert_eq!(
+            document,
+            serde_json::json!({
+                "metadata": {"product": {"name": "Kubernetes", "vendor_name": "Kubernetes"}},
+                "cloud": {"provider": "AWS", "account": {"uid": "111122223333", "type_id": 10, "type": "AWS Account"}},
+                "unmapped": {"cluster_name": "from-option"},
+            })
+        );
+        // An Event Hub record whose resourceId names no managed cluster: Azure, no account.
+        let azure = Metadata {
+            cloud_provider: Some("azure"),
+            ..Metadata::NONE
+        };
+        let (document, _) = written(&azure, None);
+        assert_eq!(document["cloud"], serde_json::json!({"provider": "Azure"}));
+        assert_eq!(document["metadata"]["product"]["name"], "Kubernetes");
+    }
+
+    #[test]
+    fn the_envelopes_own_cluster_wins_over_the_option() {
+        let eks = Metadata {
+            cloud_provider: Some("aws"),
+            cloud_service: Some("eks"),
+            cluster_name: Some("prod-eu".into()),
+            ..Metadata::NONE
+        };
+        let (document, _) = written(&eks, Some("from-option"));
+        assert_eq!(document["unmapped"]["cluster_name"], "prod-eu");
+        assert_eq!(document["metadata"]["product"]["name"], "Amazon EKS");
+        assert!(
+            document["cloud"].get("account").is_none(),
+            "no account without its uid"
+        );
+    }
+
+    #[test]
+    fn no_envelope_no_cloud_and_an_empty_cluster_id_is_no_openshift() {
+        let (document, cloud) = written(&Metadata::NONE, None);
+        assert!(!cloud);
+        assert_eq!(
+            document,
+            serde_json::json!({"metadata": {"product": {"name": "Kubernetes", "vendor_name": "Kubernetes"}}})
+        );
+        let empty_id = Metadata {
+            cluster_id: Some("".into()),
+            ..Metadata::NONE
+        };
+        assert_eq!(written(&empty_id, None).0, document);
+    }
+
+    #[test]
+    fn gke_places_are_a_zone_or_a_region() {
+        for (zone, region) in [(Some("europe-west4-b"), None), (None, Some("us-central1"))] {
+            let gke = Metadata {
+                cloud_provider: Some("gcp"),
+                cloud_service: Some("gke"),
+                cloud_project_id: Some("acme".into()),
+                cloud_availability_zone: zone.map(Into::into),
+                cloud_region: region.map(Into::into),
+                ..Metadata::NONE
+            };
+            let (document, _) = written(&gke, None);
+            assert_eq!(document["cloud"]["account"]["type"], "GCP Project");
+            assert_eq!(document["cloud"].get("zone").and_then(|z| z.as_str()), zone);
+            assert_eq!(
+                document["cloud"].get("region").and_then(|r| r.as_str()),
+                region
+            );
+        }
+    }
+}

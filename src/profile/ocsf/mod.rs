@@ -476,6 +476,67 @@ mod tests {
         assert_eq!(millis(&time(-1)), -1);
     }
 
+    /// The ocsf document of one bare event.
+    fn document(event: serde_json::Value) -> serde_json::Value {
+        let transformer = crate::Transformer::new(crate::Options {
+            profile: crate::Profile::Ocsf,
+            ..crate::Options::default()
+        });
+        let written = transformer.transform(&event.to_string()).unwrap();
+        serde_json::from_str(&written[0]).unwrap()
+    }
+
+    #[test]
+    fn times_follow_the_stage_and_leave_out_what_they_cannot_say() {
+        // An offset beyond OCSF's ±18 hours: the time is kept, the offset is not.
+        let far = document(serde_json::json!({
+            "auditID": "a", "stage": "ResponseComplete",
+            "stageTimestamp": "2024-06-03T10:00:00.5-19:00",
+        }));
+        assert_eq!(far["time_dt"], "2024-06-04T05:00:00.500000Z");
+        assert_eq!(
+            far["metadata"]["original_time"],
+            "2024-06-03T10:00:00.5-19:00"
+        );
+        assert!(far.get("timezone_offset").is_none());
+        // A completed stage without a request time: an end, no start, no duration.
+        assert_eq!(far["end_time"], far["time"]);
+        assert!(far.get("start_time").is_none() && far.get("duration").is_none());
+        // No time at all: no `*_dt`, so no profile to name, and no `metadata.profiles`.
+        let timeless = document(serde_json::json!({"auditID": "a", "verb": "get"}));
+        assert!(timeless.get("time").is_none());
+        assert!(timeless["metadata"].get("profiles").is_none());
+        assert!(timeless["metadata"].get("original_time").is_none());
+    }
+
+    #[test]
+    fn methods_and_resources_need_what_ocsf_needs() {
+        // A non-resource verb that is no HTTP method OCSF knows: 99, and no method.
+        let odd =
+            document(serde_json::json!({"auditID": "a", "verb": "list", "requestURI": "/metrics"}));
+        assert_eq!(
+            (odd["activity_id"].as_i64(), odd["activity_name"].as_str()),
+            (Some(99), Some("list"))
+        );
+        assert!(odd["http_request"].get("http_method").is_none());
+        // A request URI that is only a query: no url, and a collection without a path has no
+        // name, so the resource stands on its uid alone.
+        let query = document(serde_json::json!({
+            "auditID": "a", "verb": "list", "requestURI": "?watch=1",
+            "objectRef": {"resource": "pods", "uid": "u-1"},
+        }));
+        assert!(query["http_request"].get("url").is_none());
+        assert_eq!(
+            query["resources"],
+            serde_json::json!([{"type": "pods", "uid": "u-1", "role_id": 1, "role": "Target"}])
+        );
+        // Neither a name nor a uid: no resource.
+        let nameless = document(serde_json::json!({
+            "auditID": "a", "verb": "list", "objectRef": {"resource": "pods", "subresource": "log"},
+        }));
+        assert!(nameless.get("resources").is_none());
+    }
+
     #[test]
     fn filled_objects_have_a_member() {
         assert!(is_filled_object(r#"{"a":1}"#));
