@@ -102,22 +102,23 @@ impl Transformer {
             in_event_list: matches!(found.source, Source::ListItem(_)),
             envelope: found.metadata,
         };
-        let mut document = match (profile.start(), found.surround) {
-            (Start::KeepEventText, Surround::Record { fields, .. }) => fields,
+        // What the produced fields merge into; `None` when they are the whole document.
+        let start = match (profile.start(), found.surround) {
+            (Start::KeepEventText, Surround::Record { fields, .. }) => Some(fields),
             (Start::KeepEventText, Surround::EventText) => {
                 let mut fields = Fields::with_capacity(16);
                 fields.insert(Cow::Borrowed("message"), original);
-                fields
+                Some(fields)
             }
             (Start::MoveToOriginal, surround) => {
                 produced.set(&["event", "original"], original);
-                match surround {
+                Some(match surround {
                     Surround::Record { mut fields, field } => {
                         fields.remove(&field);
                         fields
                     }
                     Surround::EventText => Fields::with_capacity(16),
-                }
+                })
             }
             (
                 Start::OwnAttributes {
@@ -126,8 +127,6 @@ impl Transformer {
                 },
                 surround,
             ) => {
-                // The profile's attributes and nothing else: no merge with the record, and the
-                // envelope's metadata is the profile's own to write.
                 produced.set(event_text, original);
                 if let Surround::Record { mut fields, field } = surround {
                     fields.remove(&field);
@@ -135,11 +134,15 @@ impl Transformer {
                         produced.set(other_fields, Node::Object(fields));
                     }
                 }
-                profile.apply(event, &mut produced, &context);
-                return produced;
+                None
             }
         };
         profile.apply(event, &mut produced, &context);
+        let Some(mut document) = start else {
+            // The profile's attributes and nothing else: no merge with the record, and the
+            // envelope's metadata is the profile's own to write.
+            return produced;
+        };
         found.metadata.add_to(&mut produced);
         document.merge(produced);
         document

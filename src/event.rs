@@ -6,9 +6,13 @@
 //! that are not read (`managedFields`, most of `requestObject`/`responseObject`) are skipped
 //! without being built, and every field is lenient (see [`crate::lenient`]).
 
+use std::borrow::Cow;
 use std::fmt;
 
+use serde_json::value::RawValue;
+
 use crate::TransformError;
+use crate::document::Node;
 use crate::lenient::{
     Boolean, Integer, Member, Object, ObjectOr, Raw, RawList, SourceIps, Text, TextList,
     from_members, lenient_struct, object_members,
@@ -73,6 +77,19 @@ impl<'a> Event<'a> {
     }
 }
 
+impl<'a> Event<'a> {
+    /// A member (or part of one) of the event, to copy into a document as received: written
+    /// without checks when the event text has no line break or surrogate escape, else checked
+    /// as it is written (`document::Node::Raw`).
+    pub(crate) fn copied(&self, raw: &'a RawValue) -> Node<'a> {
+        if self.verbatim {
+            Node::Verbatim(raw)
+        } else {
+            Node::Raw(raw)
+        }
+    }
+}
+
 lenient_struct! {
     /// One audit event (`kind: Event`), or a webhook batch (`kind: EventList`, with `items`).
     pub(crate) struct AuditEvent<'a> {
@@ -118,10 +135,17 @@ impl<'a> AuditEvent<'a> {
 
     /// The request time: `requestReceivedTimestamp`, or for an event without it (the older
     /// `audit.k8s.io/v1beta1` shape) its `timestamp`; as written, not yet normalised.
-    pub(crate) fn request_time(&self) -> Option<&str> {
+    pub(crate) fn request_time(&self) -> Option<&Cow<'a, str>> {
         self.request_received_timestamp
-            .as_deref()
-            .or(self.timestamp.as_deref())
+            .0
+            .as_ref()
+            .or(self.timestamp.0.as_ref())
+    }
+
+    /// Whether the stage logged is the request's last (`ResponseComplete`, or `Panic`): only
+    /// then is the stage time the request's end.
+    pub(crate) fn stage_ended(&self) -> bool {
+        matches!(self.stage.as_deref(), Some("ResponseComplete" | "Panic"))
     }
 
     /// The authorizer's decision annotation (`allow`, `forbid`).
@@ -136,7 +160,7 @@ impl<'a> AuditEvent<'a> {
 
     /// The target object's name: `objectRef.name`, or when that is absent (or `null`, or
     /// `""`) the response object's `metadata.name` (a `create` with `generateName`).
-    pub(crate) fn object_name(&self) -> Option<std::borrow::Cow<'a, str>> {
+    pub(crate) fn object_name(&self) -> Option<Cow<'a, str>> {
         if let Some(name) = self.object_ref.0.as_ref().and_then(|o| o.name.0.as_ref()) {
             return Some(name.clone());
         }

@@ -21,7 +21,10 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     let event = &event.fields;
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
-    if let Some(start) = event.request_time().and_then(timestamp::normalize) {
+    if let Some(start) = event
+        .request_time()
+        .and_then(|time| timestamp::normalize(time))
+    {
         produced.set(&["event", "start"], Node::Text(Cow::Owned(start)));
     }
     if let Some(annotations) = &event.annotations.0 {

@@ -33,14 +33,7 @@ pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a>
             );
         }
     }
-    // Text without line breaks or surrogate escapes is written back without checks.
-    let copy = |raw| {
-        if event.verbatim {
-            Node::Verbatim(raw)
-        } else {
-            Node::Raw(raw)
-        }
-    };
+    let copy = |raw| event.copied(raw);
     for (key, raw) in &event.members {
         let node = match key.as_ref() {
             "annotations" => copy_object(raw, Keys::DotsToUnderscores, copy),

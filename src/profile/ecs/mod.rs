@@ -85,13 +85,12 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
 
 /// `@timestamp`, `event.start`, `event.end`, `event.duration`.
 fn add_times(event: &AuditEvent<'_>, produced: &mut Fields<'_>) {
-    let start = event.request_time().and_then(timestamp::parse);
+    let start = event.request_time().and_then(|time| timestamp::parse(time));
     let stage = event.stage_timestamp.as_deref().and_then(timestamp::parse);
     if let Some(at) = stage.as_ref().or(start.as_ref()) {
         produced.set(&["@timestamp"], Node::Text(Cow::Owned(at.text.clone())));
     }
-    let ended = matches!(event.stage.as_deref(), Some("ResponseComplete" | "Panic"));
-    let end = stage.filter(|_| ended);
+    let end = stage.filter(|_| event.stage_ended());
     if let (Some(start), Some(end)) = (&start, &end)
         && end.micros >= start.micros
     {

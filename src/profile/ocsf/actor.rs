@@ -9,8 +9,8 @@ use crate::event::{Event, UserInfo};
 use crate::lenient::{FirstText, Object, lenient_struct};
 use crate::profile::baseline::set_text;
 
+use super::is_filled_object;
 use super::observables::Pivots;
-use super::{is_filled_object, verbatim};
 
 /// The actor of a request whose credentials were rejected (`"user": {}`): Kubernetes' own name
 /// for callers without an identity, which no authenticator may hand out.
@@ -61,7 +61,7 @@ pub(super) fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, pivots: &mut
 
     if let Some(raw) = user.and_then(|user| user.extra.0) {
         if is_filled_object(raw.get()) {
-            produced.set(&["unmapped", "user_extra"], verbatim(event, raw));
+            produced.set(&["unmapped", "user_extra"], event.copied(raw));
         }
         if let Ok(Object(Some(extra))) = serde_json::from_str::<Object<Extra<'a>>>(raw.get()) {
             add_session(extra, produced);

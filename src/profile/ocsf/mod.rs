@@ -146,11 +146,7 @@ fn millis(time: &Time) -> i64 {
 /// and `metadata.original_time`. Returns whether a `*_dt` was written (the `datetime`
 /// profile).
 fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) -> bool {
-    let request_text = event
-        .request_received_timestamp
-        .0
-        .as_ref()
-        .or(event.timestamp.0.as_ref());
+    let request_text = event.request_time();
     let stage_text = event.stage_timestamp.0.as_ref();
     let request = request_text.and_then(|text| timestamp::parse(text));
     let stage = stage_text.and_then(|text| timestamp::parse(text));
@@ -171,9 +167,8 @@ fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) -> bool {
         produced.set(&["metadata", "original_time"], Node::Text(text.clone()));
         dated = true;
     }
-    let ended = matches!(event.stage.as_deref(), Some("ResponseComplete" | "Panic"));
     let end = stage.filter(|stage| {
-        ended
+        event.stage_ended()
             && request
                 .as_ref()
                 .is_none_or(|request| stage.micros >= request.micros)
@@ -229,17 +224,7 @@ fn add_metadata<'a>(
 /// [`MAX_DEPTH`] levels deep, written as received.
 fn body<'a>(event: &Event<'a>, raw: Option<&'a RawValue>) -> Option<Node<'a>> {
     let raw = raw.filter(|raw| is_filled_object(raw.get()) && depth(raw.get()) <= MAX_DEPTH)?;
-    Some(verbatim(event, raw))
-}
-
-/// Input text written back as received; checked for line breaks and lone surrogates unless
-/// the event text is known to be free of them.
-fn verbatim<'a>(event: &Event<'a>, raw: &'a RawValue) -> Node<'a> {
-    if event.verbatim {
-        Node::Verbatim(raw)
-    } else {
-        Node::Raw(raw)
-    }
+    Some(event.copied(raw))
 }
 
 /// Whether JSON text is an object with at least one member.
@@ -420,7 +405,7 @@ fn add_unmapped<'a>(event: &Event<'a>, produced: &mut Fields<'a>) {
         .map(|(_, raw)| *raw)
         .filter(|raw| is_filled_object(raw.get()));
     if let Some(raw) = annotations {
-        produced.set(&["unmapped", "annotations"], verbatim(event, raw));
+        produced.set(&["unmapped", "annotations"], event.copied(raw));
     }
 }
 
