@@ -158,6 +158,12 @@ impl<'a> AuditEvent<'a> {
         self.response_status.0.as_ref()?.code.0
     }
 
+    /// The status code when it is one HTTP can carry (100 or more): what the ecs and ocsf
+    /// profiles write as the response's code.
+    pub(crate) fn http_status_code(&self) -> Option<i64> {
+        self.status_code().filter(|&code| code >= 100)
+    }
+
     /// The target object's name: `objectRef.name`, or when that is absent (or `null`, or
     /// `""`) the response object's `metadata.name` (a `create` with `generateName`).
     pub(crate) fn object_name(&self) -> Option<Cow<'a, str>> {

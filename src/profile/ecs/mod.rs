@@ -69,7 +69,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
     }
     set_text(produced, &["event", "id"], &fields.audit_id);
     set_text(produced, &["http", "request", "id"], &fields.audit_id);
-    if let Some(code) = fields.status_code().filter(|&code| code >= 100) {
+    if let Some(code) = fields.http_status_code() {
         produced.set(&["http", "response", "status_code"], Node::Integer(code));
     }
     add_users(fields, produced);

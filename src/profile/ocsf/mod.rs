@@ -250,7 +250,7 @@ fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'
             produced.set(&["api", "request", "data"], data);
         }
     }
-    if let Some(code) = status_code(fields) {
+    if let Some(code) = fields.http_status_code() {
         produced.set(&["api", "response", "code"], Node::Integer(code));
     }
     if let Some(status) = &fields.response_status.0 {
@@ -264,11 +264,6 @@ fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'
     if let Some(data) = body(event, fields.response_object.0) {
         produced.set(&["api", "response", "data"], data);
     }
-}
-
-/// The status code, when it is one (100 or more).
-fn status_code(event: &AuditEvent<'_>) -> Option<i64> {
-    event.status_code().filter(|&code| code >= 100)
 }
 
 /// `http_request.*`, `http_response.code`.
@@ -296,7 +291,7 @@ fn add_http<'a>(
         }
     }
     set_text(produced, &["http_request", "uid"], &event.audit_id);
-    if let Some(code) = status_code(event) {
+    if let Some(code) = event.http_status_code() {
         produced.set(&["http_response", "code"], Node::Integer(code));
     }
 }
@@ -383,7 +378,7 @@ fn add_outcome<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
     };
     produced.set(&["status_id"], Node::Integer(id));
     produced.set(&["status"], Node::Text(Cow::Borrowed(caption)));
-    if let Some(code) = status_code(event) {
+    if let Some(code) = event.http_status_code() {
         produced.set(
             &["status_code"],
             Node::Text(Cow::Owned(itoa::Buffer::new().format(code).to_owned())),
