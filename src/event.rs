@@ -14,8 +14,8 @@ use serde_json::value::RawValue;
 use crate::TransformError;
 use crate::document::Node;
 use crate::lenient::{
-    Boolean, Integer, Member, Object, ObjectOr, Raw, RawList, SourceIps, Text, TextList,
-    from_members, lenient_struct, object_members,
+    Boolean, FromMembers, Integer, Member, Object, ObjectOr, Raw, RawList, SourceIps, Text,
+    TextList, lenient_struct, object_members,
 };
 
 /// An event text, read once: the typed fields every profile reads, and the event's members
@@ -61,7 +61,7 @@ impl<'a> Event<'a> {
     /// The event whose members (of the event text `text`) were already read, as a bare
     /// record's are: its typed fields are read from them, and they are kept when `whole`.
     pub(crate) fn from_members(text: &str, members: Vec<Member<'a>>, whole: bool) -> Self {
-        let fields = from_members(&members);
+        let fields = AuditEvent::from_members(&members);
         if !whole {
             return Event {
                 fields,

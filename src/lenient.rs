@@ -51,6 +51,19 @@ macro_rules! lenient_struct {
                 deserializer.deserialize_map(FieldsVisitor(::std::marker::PhantomData))
             }
         }
+
+        impl<'de $(: $lt, $lt)?> $crate::lenient::FromMembers<'de> for $name $(<$lt>)? {
+            fn from_members(members: &[$crate::lenient::Member<'de>]) -> Self {
+                let mut value = $name::default();
+                for (key, raw) in members {
+                    match key.as_ref() {
+                        $( $json => value.$field = $crate::lenient::FromMember::from_member(raw), )*
+                        _ => {}
+                    }
+                }
+                value
+            }
+        }
     };
 }
 pub(crate) use lenient_struct;
@@ -447,53 +460,66 @@ fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
     kept
 }
 
-/// Reads `T` (a [`lenient_struct!`]) from members already split out of an object, so an event
-/// is read once whether a profile wants its typed fields, its members, or both: each member a
-/// field of `T` names is read from its exact text, the others are not looked at.
-pub(crate) fn from_members<'a, T: Deserialize<'a> + Default>(members: &[Member<'a>]) -> T {
-    let access = MembersAccess {
-        members: members.iter(),
-        value: None,
+/// Reads a [`lenient_struct!`] from members already split out of an object, so an event is
+/// read once whether a profile wants its typed fields, its members, or both: each member a
+/// field names is read from its exact text ([`FromMember`]), the others are not looked at.
+pub(crate) trait FromMembers<'a> {
+    /// The struct read from `members` (a repeated key already folded into its last value).
+    fn from_members(members: &[Member<'a>]) -> Self;
+}
+
+/// A lenient field read from a member's exact text, which was read once already as
+/// well-formed JSON. Most fields parse it again (lenient types accept any JSON type, so that
+/// cannot fail; the default, absent, is only a guard); a string without escapes is its own
+/// text between the quotes, and a [`Raw`] field is the text itself, so neither is parsed again.
+pub(crate) trait FromMember<'a>: Sized {
+    /// The field's value from the member's exact text.
+    fn from_member(raw: &'a RawValue) -> Self;
+}
+
+/// [`FromMember`] by parsing the member's text again.
+macro_rules! from_member_by_parsing {
+    ($( [$($generic:ident),*] $ty:ty; )*) => {
+        $( impl<'a, $($generic: Deserialize<'a>),*> FromMember<'a> for $ty {
+            fn from_member(raw: &'a RawValue) -> Self {
+                serde_json::from_str(raw.get()).unwrap_or_default()
+            }
+        } )*
     };
-    // Each value was already read once as well-formed JSON, and lenient fields accept any
-    // type, so this cannot fail; the default (all absent) is only a guard.
-    T::deserialize(de::value::MapAccessDeserializer::new(access)).unwrap_or_default()
 }
 
-/// [`MapAccess`] over members: keys handed out borrowed, values read from their exact text.
-struct MembersAccess<'m, 'a> {
-    members: std::slice::Iter<'m, Member<'a>>,
-    value: Option<&'a RawValue>,
+from_member_by_parsing! {
+    [] AnyString<'a>;
+    [] SourceIps<'a>;
+    [] TextList<'a>;
+    [] FirstText<'a>;
+    [] Integer;
+    [] Boolean;
+    [] RawList<'a>;
+    [] StringOrOther<'a>;
+    [T] Object<T>;
+    [T] List<T>;
 }
 
-impl<'a> MapAccess<'a> for MembersAccess<'_, 'a> {
-    type Error = serde_json::Error;
-
-    fn next_key_seed<K: de::DeserializeSeed<'a>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
-        let Some((key, raw)) = self.members.next() else {
-            return Ok(None);
-        };
-        self.value = Some(raw);
-        let key = match key {
-            Cow::Borrowed(key) => seed.deserialize(de::value::BorrowedStrDeserializer::new(key)),
-            Cow::Owned(key) => seed.deserialize(
-                de::IntoDeserializer::<serde_json::Error>::into_deserializer(key.as_str()),
-            ),
-        };
-        key.map(Some)
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'a>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, Self::Error> {
-        match self.value.take() {
-            Some(raw) => seed.deserialize(raw),
-            None => Err(de::Error::custom("a value without its key")),
+impl<'a> FromMember<'a> for Text<'a> {
+    fn from_member(raw: &'a RawValue) -> Self {
+        let text = raw.get();
+        match text
+            .strip_prefix('"')
+            .and_then(|text| text.strip_suffix('"'))
+        {
+            // No backslash, so no escape (and no quote inside): the text is the string.
+            Some(plain) if memchr::memchr(b'\\', plain.as_bytes()).is_none() => {
+                Text((!plain.is_empty()).then_some(Cow::Borrowed(plain)))
+            }
+            _ => serde_json::from_str(text).unwrap_or_default(),
         }
+    }
+}
+
+impl<'a> FromMember<'a> for Raw<'a> {
+    fn from_member(raw: &'a RawValue) -> Self {
+        Raw(Some(raw))
     }
 }
 

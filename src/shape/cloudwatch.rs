@@ -10,7 +10,7 @@ use crate::document::Fields;
 use serde_json::value::RawValue;
 
 use crate::lenient::{
-    AnyString, List, Object, ObjectOr, RawList, Text, from_members, lenient_struct,
+    AnyString, FromMembers, List, Object, ObjectOr, RawList, Text, lenient_struct,
 };
 use crate::{ErrorKind, TransformError};
 
@@ -93,7 +93,7 @@ pub(crate) fn read_message(
     fields: &Fields<'_>,
     visit: &mut Visit<'_>,
 ) -> Result<(), TransformError> {
-    let message: Message<'_> = from_members(&fields.members());
+    let message = Message::from_members(&fields.members());
     let entries = || serde_json::from_str::<Vec<&RawValue>>(fields.raw("logEvents")?.get()).ok();
     read_events(message, &entries, visit)
 }
