@@ -423,7 +423,7 @@ impl<'de> Deserialize<'de> for Members<'de> {
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
                 let mut members: Vec<Member<'de>> =
-                    Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                    Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
                 while let Some((Key(key), raw)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
                     members.push((key, raw));
                 }
@@ -435,9 +435,19 @@ impl<'de> Deserialize<'de> for Members<'de> {
 }
 
 /// Members with each repeated key folded into its first position, holding its last value.
+/// The usual object repeats no key and is returned as it is.
 fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
+    if members.len() <= 32 {
+        let repeats = members
+            .iter()
+            .enumerate()
+            .any(|(at, (key, _))| members[..at].iter().any(|(k, _)| k == key));
+        if !repeats {
+            return members;
+        }
+    }
     let mut kept: Vec<Member<'_>> = Vec::with_capacity(members.len());
-    if members.len() <= 16 {
+    if members.len() <= 32 {
         for (key, raw) in members {
             match kept.iter_mut().find(|(k, _)| *k == key) {
                 Some(member) => member.1 = raw,
