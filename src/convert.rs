@@ -4,8 +4,9 @@
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::{Document, Fields, Node};
 use crate::event::Event;
+use crate::layout::Produced;
 use crate::profile::{Context, Start};
 use crate::shape::{self, Found, Item, Original, Scope, Source, Surround, event_list};
 use crate::{TransformError, Transformer};
@@ -13,7 +14,7 @@ use crate::{TransformError, Transformer};
 /// One output of a record, in order.
 pub(crate) enum Output<'d, 'a> {
     /// A converted event's document, with the length expected for it.
-    Document(&'d Fields<'a>, usize),
+    Document(&'d Document<'a>, usize),
     /// An event that failed on its own: its error document, `{"message": text, "error":
     /// {...}}`, stands in its place.
     Failed {
@@ -87,14 +88,14 @@ impl Transformer {
     /// The document of one audit event: where the shape and the profile say it starts, with
     /// the profile's fields and the shape's metadata deep-merged in (or, for a profile that
     /// keeps its own attributes, those alone).
-    fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Fields<'a> {
+    fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Document<'a> {
         let profile = self.options().profile;
         let original = match found.original {
             Original::Token(token) => Node::Verbatim(token),
             Original::Text(text) => Node::Text(Cow::Borrowed(text)),
         };
-        // Room for every top-level object a profile produces.
-        let mut produced = Fields::with_capacity(16);
+        // Room for every field a profile produces for a typical event.
+        let mut produced = Produced::with_capacity(64);
         let context = Context {
             user_agent: &|text| self.parse_user_agent(text),
             cluster_name: self.options().cluster_name.as_deref(),
@@ -106,7 +107,7 @@ impl Transformer {
         let start = match (profile.start(), found.surround) {
             (Start::KeepEventText, Surround::Record { fields, .. }) => Some(fields),
             (Start::KeepEventText, Surround::EventText) => {
-                let mut fields = Fields::with_capacity(16);
+                let mut fields = Fields::with_capacity(1);
                 fields.insert(Cow::Borrowed("message"), original);
                 Some(fields)
             }
@@ -117,7 +118,7 @@ impl Transformer {
                         fields.remove(&field);
                         fields
                     }
-                    Surround::EventText => Fields::with_capacity(16),
+                    Surround::EventText => Fields::default(),
                 })
             }
             (
@@ -138,14 +139,25 @@ impl Transformer {
             }
         };
         profile.apply(event, &mut produced, &context);
-        let Some(mut document) = start else {
-            // The profile's attributes and nothing else: no merge with the record, and the
-            // envelope's metadata is the profile's own to write.
-            return produced;
-        };
-        found.metadata.add_to(&mut produced);
-        document.merge(produced);
-        document
+        if start.is_some() {
+            // The profile's attributes alone are written without the envelope's metadata,
+            // which is the profile's own to write.
+            found.metadata.add_to(&mut produced);
+        }
+        let record = start.unwrap_or_default();
+        match self.layout(&produced) {
+            // Nothing to merge: no field of the record has a produced top-level field's name.
+            Some(layout) if !record.keys().any(|key| layout.has_top_key(key)) => Document::Laid {
+                record,
+                produced,
+                layout,
+            },
+            _ => {
+                let mut document = record;
+                document.merge(produced.into_fields());
+                Document::Tree(document)
+            }
+        }
     }
 }
 

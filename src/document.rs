@@ -1,7 +1,11 @@
-//! The output document: an ordered tree that mixes produced ECS values with record fields kept
-//! as their exact text, deep-merged, then written as one line of compact JSON.
+//! The output document, written as one line of compact JSON: the record's fields kept as their
+//! exact text, then the profile's produced fields grouped as their layout says
+//! ([`crate::layout`]); or, when a record field has the name of a produced top-level field, an
+//! ordered tree of both, deep-merged. [`Fields`] is that tree, and the objects profiles build
+//! (an OCSF resource, the mirror of the event).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
@@ -9,6 +13,7 @@ use crate::error::TransformError;
 use crate::json_text::{
     compact_json, has_line_break, has_surrogate_escape, replace_lone_surrogates, write_string,
 };
+use crate::layout::{Layout, Produced};
 use crate::lenient::{Member, object_members};
 
 /// One value of the output document.
@@ -215,6 +220,12 @@ impl<'a> Fields<'a> {
     /// Appends the object as compact JSON.
     pub(crate) fn write_json(&self, out: &mut String) {
         out.push('{');
+        self.write_members(out);
+        out.push('}');
+    }
+
+    /// Appends the fields as the members of an object (no braces, a comma between them).
+    fn write_members(&self, out: &mut String) {
         for (index, (key, node)) in self.0.iter().enumerate() {
             if index > 0 {
                 out.push(',');
@@ -232,13 +243,63 @@ impl<'a> Fields<'a> {
             }
             node.write_json(out);
         }
-        out.push('}');
+    }
+
+    /// The keys of the top-level fields, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(key, _)| key.as_ref())
+    }
+}
+
+/// One output document, ready to write.
+#[derive(Debug)]
+pub(crate) enum Document<'a> {
+    /// The record's fields (none for most records), then the profile's produced fields in
+    /// their layout: what a document is when no record field has the name of a produced
+    /// top-level field, so nothing is merged.
+    Laid {
+        /// The fields the document starts from, as received.
+        record: Fields<'a>,
+        /// The profile's fields.
+        produced: Produced<'a>,
+        /// How the profile's fields group into objects.
+        layout: Arc<Layout>,
+    },
+    /// The document as a tree: the record's fields with the produced ones deep-merged in, or
+    /// produced fields whose paths need the tree's rules.
+    Tree(Fields<'a>),
+}
+
+impl Document<'_> {
+    /// Writes the document as one line of compact JSON; `size_hint` is the expected length,
+    /// so the buffer is allocated once.
+    pub(crate) fn to_json(&self, size_hint: usize) -> String {
+        let mut out = String::with_capacity(size_hint + 1024);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the document as compact JSON.
+    pub(crate) fn write_json(&self, out: &mut String) {
+        match self {
+            Document::Laid {
+                record,
+                produced,
+                layout,
+            } => {
+                out.push('{');
+                record.write_members(out);
+                produced.write_members(layout, !record.is_empty(), out);
+                out.push('}');
+            }
+            Document::Tree(fields) => fields.write_json(out),
+        }
     }
 }
 
 impl Node<'_> {
     /// Appends the value as compact JSON.
-    fn write_json(&self, out: &mut String) {
+    pub(crate) fn write_json(&self, out: &mut String) {
         match self {
             Node::Text(text) => write_string(out, text),
             Node::Integer(value) => out.push_str(itoa::Buffer::new().format(*value)),

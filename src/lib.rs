@@ -34,6 +34,7 @@ mod error;
 mod event;
 mod fnv;
 mod json_text;
+mod layout;
 mod lenient;
 mod profile;
 mod prune;
@@ -98,6 +99,8 @@ impl Default for Options {
 pub struct Transformer {
     options: Options,
     user_agents: Mutex<user_agent::Cache>,
+    /// How produced fields group into objects, by sequence of paths (`layout`).
+    layouts: Mutex<layout::Layouts>,
 }
 
 impl Clone for Transformer {
@@ -112,6 +115,7 @@ impl Transformer {
         Transformer {
             options,
             user_agents: Mutex::default(),
+            layouts: Mutex::default(),
         }
     }
 
@@ -120,6 +124,15 @@ impl Transformer {
         match self.user_agents.try_lock() {
             Ok(mut cache) => cache.parse(text),
             Err(_) => user_agent::parse(text),
+        }
+    }
+
+    /// How `produced` groups into objects, from the cache when it can be had (computed anew
+    /// when another thread holds it); `None` when its paths need the tree.
+    fn layout(&self, produced: &layout::Produced<'_>) -> Option<std::sync::Arc<layout::Layout>> {
+        match self.layouts.try_lock() {
+            Ok(mut layouts) => layouts.get(produced),
+            Err(_) => layout::Layouts::default().get(produced),
         }
     }
 
@@ -168,8 +181,9 @@ impl Transformer {
 
     /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
     /// `\n`, and says what was written: no `String` per document is returned, so a host that
-    /// reuses `out` saves that copy. Building each document still allocates (its field tree,
-    /// and the texts the profile composes). On error `out` is left as it was.
+    /// reuses `out` saves that copy. Building each document still allocates: the list of its
+    /// produced fields, the objects a profile builds (the mirror of the event, lists), and
+    /// the texts it composes. On error `out` is left as it was.
     ///
     /// # Errors
     ///

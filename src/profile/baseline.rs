@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 
-use crate::document::{Fields, Node};
+use crate::document::Node;
 use crate::event::{AuditEvent, Event};
+use crate::layout::{Path, Produced, SetPath};
 use crate::lenient::Text;
 use crate::profile::{Context, FieldGroup};
 use crate::timestamp;
@@ -17,7 +18,7 @@ pub(crate) const DOCUMENTED: FieldGroup = FieldGroup {
 };
 
 /// Adds the documented fields for `event` to `produced`.
-fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>) {
     let event = &event.fields;
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
@@ -96,7 +97,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
 /// four whenever `userAgent` is set.
 pub(crate) fn add_user_agent<'a>(
     event: &AuditEvent<'a>,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
     context: &Context<'_>,
 ) {
     if let Some(original) = &event.user_agent.0 {
@@ -109,9 +110,9 @@ pub(crate) fn add_user_agent<'a>(
 }
 
 /// Sets `path` to the text when it is present (absent and empty texts set nothing).
-pub(crate) fn set_text<'a>(produced: &mut Fields<'a>, path: &[&'static str], text: &Text<'a>) {
+pub(crate) fn set_text<'a>(fields: &mut impl SetPath<'a>, path: Path, text: &Text<'a>) {
     if let Some(value) = &text.0 {
-        produced.set(path, Node::Text(value.clone()));
+        fields.set_path(path, Node::Text(value.clone()));
     }
 }
 

@@ -1,8 +1,9 @@
 //! The workload-security fields that the extended profile adds to the documented ones
 //! (docs/profiles.md, "extended").
 
-use crate::document::{Fields, Node};
+use crate::document::Node;
 use crate::event::Event;
+use crate::layout::{Path, Produced};
 use crate::profile::{Context, FieldGroup};
 use crate::prune::prune_raw;
 
@@ -13,7 +14,7 @@ pub(crate) const WORKLOAD: FieldGroup = FieldGroup {
 };
 
 /// Adds the workload fields for `event` to `produced`.
-fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, _: &Context<'_>) {
+fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, _: &Context<'_>) {
     let event = &event.fields;
     if let Some(group) = event
         .object_ref
@@ -38,13 +39,14 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, _: &Context<'_>) {
             Node::Boolean(host_network),
         );
     }
-    for (path, raw) in [
-        (["kubernetes", "spec", "containers"], spec.containers.0),
-        (["kubernetes", "spec", "volumes"], spec.volumes.0),
-    ] {
+    let lists: [(Path, _); 2] = [
+        (&["kubernetes", "spec", "containers"], spec.containers.0),
+        (&["kubernetes", "spec", "volumes"], spec.volumes.0),
+    ];
+    for (path, raw) in lists {
         // Both are lists in a pod spec; a value of another type is left out.
         if let Some(pruned) = raw.and_then(prune_raw).filter(serde_json::Value::is_array) {
-            produced.set(&path, Node::Json(pruned));
+            produced.set(path, Node::Json(pruned));
         }
     }
 }

@@ -15,8 +15,8 @@ mod ocsf;
 
 use std::str::FromStr;
 
-use crate::document::Fields;
 use crate::event::Event;
+use crate::layout::Produced;
 use crate::shape::Metadata;
 use crate::user_agent::UserAgentFields;
 
@@ -111,7 +111,7 @@ pub(crate) struct FieldGroup {
     /// Whether it reads the event's members (the whole event), not only its typed fields.
     pub(crate) reads_whole_event: bool,
     /// Adds the group's fields.
-    pub(crate) add: for<'a> fn(&Event<'a>, &mut Fields<'a>, &Context<'_>),
+    pub(crate) add: for<'a> fn(&Event<'a>, &mut Produced<'a>, &Context<'_>),
 }
 
 /// What a field group may use besides the event.
@@ -154,7 +154,7 @@ impl Profile {
     pub(crate) fn apply<'a>(
         self,
         event: &Event<'a>,
-        produced: &mut Fields<'a>,
+        produced: &mut Produced<'a>,
         context: &Context<'_>,
     ) {
         for group in self.groups() {

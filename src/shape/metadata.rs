@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::Node;
+use crate::layout::Produced;
 
 /// Envelope metadata; a field whose source is absent is absent.
 #[derive(Debug, Default, Clone)]
@@ -40,7 +41,7 @@ impl<'a> Metadata<'a> {
     };
 
     /// Adds the fields to `produced` (empty values are never written).
-    pub(crate) fn add_to<'d>(&self, produced: &mut Fields<'d>)
+    pub(crate) fn add_to<'d>(&self, produced: &mut Produced<'d>)
     where
         'a: 'd,
     {

@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 
 use super::activity::{CONNECTIONS, Request};
-use crate::document::{Fields, Node};
+use crate::document::Node;
 use crate::event::AuditEvent;
+use crate::layout::Produced;
 use crate::profile::baseline::is_ip_address;
 
 /// The words for what was done, and whether they already name the subresource (or stand
@@ -21,7 +22,7 @@ struct Words {
 /// `message`, the sentence for `event` (`name`: the object's name after its fallback), in
 /// every profile that writes it (ecs, ocsf).
 pub(in crate::profile) fn set_message(
-    produced: &mut Fields<'_>,
+    produced: &mut Produced<'_>,
     event: &AuditEvent<'_>,
     request: &Request<'_>,
     name: Option<&str>,

@@ -13,8 +13,9 @@ pub(super) mod mirror;
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::Node;
 use crate::event::{AuditEvent, Event, UserInfo};
+use crate::layout::{Path, Produced};
 use crate::profile::baseline::{add_user_agent, is_ip_address, set_text};
 use crate::profile::{Context, FieldGroup};
 use crate::timestamp;
@@ -31,7 +32,7 @@ pub(crate) const ECS: FieldGroup = FieldGroup {
 };
 
 /// Adds the ecs fields for `event` to `produced`.
-fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>) {
     let fields = &event.fields;
     let request = activity::Request::of(fields);
     // The name may come from parsing the response object: read it once.
@@ -84,7 +85,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
 }
 
 /// `@timestamp`, `event.start`, `event.end`, `event.duration`.
-fn add_times(event: &AuditEvent<'_>, produced: &mut Fields<'_>) {
+fn add_times(event: &AuditEvent<'_>, produced: &mut Produced<'_>) {
     let start = event.request_time().and_then(|time| timestamp::parse(time));
     let stage = event.stage_timestamp.as_deref().and_then(timestamp::parse);
     if let Some(at) = stage.as_ref().or(start.as_ref()) {
@@ -123,26 +124,34 @@ pub(super) fn outcome(event: &AuditEvent<'_>) -> &'static str {
 
 /// `user.*` (the authenticated user), `user.effective.*` (the impersonated one),
 /// `related.user`.
-fn add_users<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+fn add_users<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
     let user = event.user.0.as_ref();
     let effective = event.impersonated_user.0.as_ref();
-    for (prefix, who) in [("user", user), ("effective", effective)] {
+    // The name, id and group paths of each.
+    let paths: [(Option<&UserInfo<'a>>, [Path; 3]); 2] = [
+        (
+            user,
+            [
+                &["user", "name"],
+                &["user", "id"],
+                &["user", "group", "name"],
+            ],
+        ),
+        (
+            effective,
+            [
+                &["user", "effective", "name"],
+                &["user", "effective", "id"],
+                &["user", "effective", "group", "name"],
+            ],
+        ),
+    ];
+    for (who, [name, id, groups]) in paths {
         let Some(who) = who else { continue };
-        let path = |leaf: &'static [&'static str]| -> Vec<&'static str> {
-            let mut path = vec!["user"];
-            if prefix == "effective" {
-                path.push("effective");
-            }
-            path.extend_from_slice(leaf);
-            path
-        };
-        set_text(produced, &path(&["name"]), &who.username);
-        set_text(produced, &path(&["id"]), &who.uid);
+        set_text(produced, name, &who.username);
+        set_text(produced, id, &who.uid);
         if !who.groups.0.is_empty() {
-            produced.set(
-                &path(&["group", "name"]),
-                Node::TextList(who.groups.0.clone()),
-            );
+            produced.set(groups, Node::TextList(who.groups.0.clone()));
         }
     }
     // Every user name and identifier seen on the event (ECS's definition of `related.user`):
@@ -164,7 +173,7 @@ fn add_users<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
 }
 
 /// `source.*`, `client.*`, `related.ip`.
-fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
     let ips = &event.source_ips;
     if let Some(first) = &ips.first {
         produced.set(&["source", "address"], Node::Text(first.clone()));
@@ -186,7 +195,7 @@ fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
 }
 
 /// `url.original`, `url.path`, `url.query`.
-fn add_url<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+fn add_url<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
     let Some(uri) = &event.request_uri.0 else {
         return;
     };
@@ -222,7 +231,7 @@ pub(super) fn split_uri<'a>(uri: &Cow<'a, str>) -> (Cow<'a, str>, Option<Cow<'a,
 fn add_orchestrator<'a>(
     event: &AuditEvent<'a>,
     name: Option<Cow<'a, str>>,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
     context: &Context<'_>,
 ) {
     if let Some(object) = &event.object_ref.0 {

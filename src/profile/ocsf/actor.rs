@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
 use crate::event::{Event, UserInfo};
+use crate::layout::{Path, Produced};
 use crate::lenient::{FirstText, Object, lenient_struct};
 use crate::profile::baseline::set_text;
 
@@ -31,7 +32,7 @@ lenient_struct! {
 
 /// Adds `actor.*`, `unmapped.user_extra` and `unmapped.impersonated_user`, and notes the
 /// user pivots.
-pub(super) fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, pivots: &mut Pivots<'a>) {
+pub(super) fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, pivots: &mut Pivots<'a>) {
     let fields = &event.fields;
     let user = fields.user.0.as_ref();
     let username = user.and_then(|user| user.username.0.clone());
@@ -72,7 +73,7 @@ pub(super) fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, pivots: &mut
 }
 
 /// One `{"name": group}` object per group, in input order.
-fn add_groups<'a>(user: &UserInfo<'a>, path: &[&'static str], produced: &mut Fields<'a>) {
+fn add_groups<'a>(user: &UserInfo<'a>, path: Path, produced: &mut Produced<'a>) {
     if user.groups.0.is_empty() {
         return;
     }
@@ -110,7 +111,7 @@ fn user_type(username: Option<&str>, user: Option<&UserInfo<'_>>) -> (i64, &'sta
 }
 
 /// `actor.user.uid_alt` and `actor.session.*` from `user.extra`.
-fn add_session<'a>(extra: Extra<'a>, produced: &mut Fields<'a>) {
+fn add_session<'a>(extra: Extra<'a>, produced: &mut Produced<'a>) {
     let credential = extra.access_key_id.0.or(extra.credential_id.0);
     let texts: [(&[&'static str], Option<Cow<'a, str>>); 5] = [
         (&["actor", "user", "uid_alt"], extra.principal_id.0),
@@ -127,7 +128,7 @@ fn add_session<'a>(extra: Extra<'a>, produced: &mut Fields<'a>) {
 }
 
 /// `actor.authorizations`: the decision and, as the policy's name, the reason.
-fn add_authorizations<'a>(event: &Event<'a>, produced: &mut Fields<'a>) {
+fn add_authorizations<'a>(event: &Event<'a>, produced: &mut Produced<'a>) {
     let Some(annotations) = &event.fields.annotations.0 else {
         return;
     };
@@ -145,7 +146,7 @@ fn add_authorizations<'a>(event: &Event<'a>, produced: &mut Fields<'a>) {
 /// `unmapped.impersonated_user`: who the request acted as.
 fn add_impersonated<'a>(
     user: Option<&UserInfo<'a>>,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
     pivots: &mut Pivots<'a>,
 ) {
     let Some(user) = user else {

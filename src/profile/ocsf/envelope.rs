@@ -5,11 +5,12 @@
 use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
+use crate::layout::{Path, Produced};
 use crate::profile::Context;
 
 /// Adds the product, `cloud` and the cluster; returns whether `cloud` was written (the
 /// `cloud` profile).
-pub(super) fn add(context: &Context<'_>, produced: &mut Fields<'_>) -> bool {
+pub(super) fn add(context: &Context<'_>, produced: &mut Produced<'_>) -> bool {
     let envelope = context.envelope;
     let product: &[(&[&'static str], &'static str)] =
         match (envelope.cloud_service, &envelope.cluster_id) {
@@ -83,13 +84,13 @@ pub(super) fn add(context: &Context<'_>, produced: &mut Fields<'_>) -> bool {
             Node::Text(Cow::Borrowed(account_type.1)),
         );
     }
-    let places = [
-        ("region", &envelope.cloud_region),
-        ("zone", &envelope.cloud_availability_zone),
+    let places: [(Path, _); 2] = [
+        (&["cloud", "region"], &envelope.cloud_region),
+        (&["cloud", "zone"], &envelope.cloud_availability_zone),
     ];
-    for (key, place) in places {
+    for (path, place) in places {
         if let Some(place) = place.as_deref().filter(|place| !place.is_empty()) {
-            produced.set(&["cloud", key], Node::Text(Cow::Owned(place.to_owned())));
+            produced.set(path, Node::Text(Cow::Owned(place.to_owned())));
         }
     }
     true
@@ -109,9 +110,10 @@ mod tests {
             in_event_list: false,
             envelope: metadata,
         };
-        let mut produced = Fields::default();
+        let mut produced = Produced::default();
         let cloud = add(&context, &mut produced);
-        (serde_json::from_str(&produced.to_json(0)).unwrap(), cloud)
+        let written = produced.into_fields().to_json(0);
+        (serde_json::from_str(&written).unwrap(), cloud)
     }
 
     #[test]

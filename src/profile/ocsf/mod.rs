@@ -22,6 +22,7 @@ use super::ecs::{description, outcome, split_uri};
 use crate::document::{Fields, Node};
 use crate::event::{AuditEvent, Event};
 use crate::json_text::{MAX_DEPTH, depth};
+use crate::layout::{Path, Produced};
 use crate::profile::baseline::{is_ip_address, set_text};
 use crate::profile::{Context, FieldGroup, Start};
 use crate::timestamp::{self, Time};
@@ -62,7 +63,7 @@ const HTTP_METHODS: [&str; 9] = [
 const MAX_OFFSET_MINUTES: i32 = 1080;
 
 /// Adds the ocsf attributes for `event` to `produced`.
-fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) {
+fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>) {
     let fields = &event.fields;
     let request = Request::of(fields);
     let mut pivots = Pivots::default();
@@ -85,7 +86,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Fields<'a>, context: &Context<'_>) 
 }
 
 /// `class_*`, `category_*`, `activity_*`, `type_*`, `severity*`.
-fn add_classification(event: &AuditEvent<'_>, request: &Request<'_>, produced: &mut Fields<'_>) {
+fn add_classification(event: &AuditEvent<'_>, request: &Request<'_>, produced: &mut Produced<'_>) {
     let activity_id = activity_id(request);
     let name = match activity_id {
         1 => Cow::Borrowed("Create"),
@@ -100,24 +101,24 @@ fn add_classification(event: &AuditEvent<'_>, request: &Request<'_>, produced: &
         .iter()
         .find(|(id, _)| *id == activity_id)
         .map_or("API Activity: Unknown", |(_, caption)| caption);
-    let integers: [(&'static str, i64); 5] = [
-        ("class_uid", CLASS_UID),
-        ("category_uid", 6),
-        ("activity_id", activity_id),
-        ("type_uid", CLASS_UID * 100 + activity_id),
-        ("severity_id", 1),
+    let integers: [(Path, i64); 5] = [
+        (&["class_uid"], CLASS_UID),
+        (&["category_uid"], 6),
+        (&["activity_id"], activity_id),
+        (&["type_uid"], CLASS_UID * 100 + activity_id),
+        (&["severity_id"], 1),
     ];
-    for (key, value) in integers {
-        produced.set(&[key], Node::Integer(value));
+    for (path, value) in integers {
+        produced.set(path, Node::Integer(value));
     }
-    let texts: [(&'static str, &'static str); 4] = [
-        ("class_name", "API Activity"),
-        ("category_name", "Application Activity"),
-        ("type_name", type_name),
-        ("severity", "Informational"),
+    let texts: [(Path, &'static str); 4] = [
+        (&["class_name"], "API Activity"),
+        (&["category_name"], "Application Activity"),
+        (&["type_name"], type_name),
+        (&["severity"], "Informational"),
     ];
-    for (key, value) in texts {
-        produced.set(&[key], Node::Text(Cow::Borrowed(value)));
+    for (path, value) in texts {
+        produced.set(path, Node::Text(Cow::Borrowed(value)));
     }
     produced.set(&["activity_name"], Node::Text(name));
 }
@@ -145,7 +146,7 @@ fn millis(time: &Time) -> i64 {
 /// `time`, `start_time`, `end_time` (each with its `*_dt`), `timezone_offset`, `duration`,
 /// and `metadata.original_time`. Returns whether a `*_dt` was written (the `datetime`
 /// profile).
-fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) -> bool {
+fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) -> bool {
     let request_text = event.request_time();
     let stage_text = event.stage_timestamp.0.as_ref();
     let request = request_text.and_then(|text| timestamp::parse(text));
@@ -193,7 +194,7 @@ fn add_metadata<'a>(
     context: &Context<'_>,
     cloud: bool,
     dated: bool,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
 ) {
     produced.set(
         &["metadata", "version"],
@@ -234,7 +235,7 @@ fn is_filled_object(text: &str) -> bool {
 }
 
 /// `api.*`: the operation, the object's API group and version, the request and response.
-fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'a>) {
+fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Produced<'a>) {
     let fields = &event.fields;
     set_text(produced, &["api", "operation"], &fields.verb);
     if request.is_resource
@@ -270,7 +271,7 @@ fn add_api<'a>(event: &Event<'a>, request: &Request<'_>, produced: &mut Fields<'
 fn add_http<'a>(
     event: &AuditEvent<'a>,
     request: &Request<'_>,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
     pivots: &mut Pivots<'a>,
 ) {
     let method = request
@@ -304,7 +305,7 @@ fn uri_with_path<'a>(event: &AuditEvent<'a>) -> Option<Cow<'a, str>> {
 
 /// `src_endpoint.*`: the first source IP, or its text when it is not an IP; later IPs as
 /// the hops in between.
-fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>, pivots: &mut Pivots<'a>) {
+fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>, pivots: &mut Pivots<'a>) {
     let ips = &event.source_ips;
     let Some(first) = &ips.first else {
         return;
@@ -335,7 +336,7 @@ fn add_resource<'a>(
     event: &AuditEvent<'a>,
     request: &Request<'_>,
     name: Option<Cow<'a, str>>,
-    produced: &mut Fields<'a>,
+    produced: &mut Produced<'a>,
     pivots: &mut Pivots<'a>,
 ) {
     let Some(object) = event.object_ref.0.as_ref().filter(|_| request.is_resource) else {
@@ -370,7 +371,7 @@ fn add_resource<'a>(
 }
 
 /// `status_id`, `status`, `status_code`, `status_detail`: the ecs profile's outcome rule.
-fn add_outcome<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
+fn add_outcome<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
     let (id, caption) = match outcome(event) {
         "success" => (1, "Success"),
         "failure" => (2, "Failure"),
@@ -391,7 +392,7 @@ fn add_outcome<'a>(event: &AuditEvent<'a>, produced: &mut Fields<'a>) {
 
 /// `unmapped.stage` and `unmapped.annotations` (verbatim); the user's parts are [`actor`]'s,
 /// the envelope's [`envelope`]'s.
-fn add_unmapped<'a>(event: &Event<'a>, produced: &mut Fields<'a>) {
+fn add_unmapped<'a>(event: &Event<'a>, produced: &mut Produced<'a>) {
     set_text(produced, &["unmapped", "stage"], &event.fields.stage);
     let annotations = event
         .members

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
+use crate::layout::Produced;
 
 /// The pivot values, noted while their attributes are written.
 #[derive(Default)]
@@ -40,7 +41,7 @@ type Observable<'a> = (Option<&'static str>, (i64, &'static str), Cow<'a, str>);
 impl<'a> Pivots<'a> {
     /// Writes `observables`, in the documented order, an observable equal to an earlier one
     /// left out.
-    pub(super) fn add_to(self, produced: &mut Fields<'a>) {
+    pub(super) fn add_to(self, produced: &mut Produced<'a>) {
         let mut list: Vec<Observable<'a>> = Vec::with_capacity(8);
         let mut push = |name, kind, value: Option<Cow<'a, str>>| {
             if let Some(value) = value {

@@ -1,0 +1,359 @@
+//! The fields a profile produces for one document, kept as a flat list in the order they are
+//! set, and written grouped into objects through a layout computed once per sequence of paths
+//! (docs/performance.md, "Writing a document").
+//!
+//! Profiles set fields by path (`["event", "action"]`), in an order that mixes objects:
+//! `event.original`, then `message`, then `event.start`. The document groups them as a tree
+//! built by [`Fields::set`] would: each object where its first field was set, its fields in
+//! the order set, and a field set twice in its first place with its last value. Building that
+//! tree for every document costs an allocation per object, a search per field and a drop per
+//! node. Instead, [`Produced`] only appends, and a [`Layout`] — the grouping of one sequence
+//! of paths — says in which order to write the list. A profile's documents set few distinct
+//! sequences (they differ in which optional fields are present), so a [`Layouts`] cache finds
+//! nearly every document's layout computed already.
+//!
+//! Paths are `'static` slices, so a path is recognised by its address and length (which
+//! determine its contents: statics never change); the cache is keyed by those and never
+//! compares text. Where the tree's rules need the tree — a path that runs into a field set as
+//! a value, or a value set where an object is — there is no layout, and the list is replayed
+//! into a tree ([`Produced::into_fields`]), which is the same result by construction.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use crate::document::{Fields, Node};
+
+/// Where a produced field goes: its keys from the top of the document down.
+pub(crate) type Path = &'static [&'static str];
+
+/// The fields a profile produced for one document, in the order they were set.
+#[derive(Debug, Default)]
+pub(crate) struct Produced<'a> {
+    entries: Vec<(Path, Node<'a>)>,
+}
+
+impl<'a> Produced<'a> {
+    /// An empty list with room for `fields` fields.
+    pub(crate) fn with_capacity(fields: usize) -> Self {
+        Produced {
+            entries: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Sets the value at `path`, as [`Fields::set`] would in the document's tree: objects on
+    /// the way are created, and a value set again replaces the earlier one in its place.
+    pub(crate) fn set(&mut self, path: Path, node: Node<'a>) {
+        self.entries.push((path, node));
+    }
+
+    /// The tree of the fields, built by setting each in order.
+    pub(crate) fn into_fields(self) -> Fields<'a> {
+        let mut fields = Fields::with_capacity(16);
+        for (path, node) in self.entries {
+            fields.set(path, node);
+        }
+        fields
+    }
+
+    /// The addresses and lengths of the paths set, in order: what identifies a layout.
+    fn path_ids(&self) -> impl Iterator<Item = PathId> + '_ {
+        self.entries.iter().map(|(path, _)| path_id(path))
+    }
+
+    /// Appends the fields as members of an object (no braces), grouped as `layout` says;
+    /// `comma` says whether a member was written before them.
+    pub(crate) fn write_members(&self, layout: &Layout, mut comma: bool, out: &mut String) {
+        for step in &layout.steps {
+            match *step {
+                Step::Open(key) => {
+                    write_key(out, key, comma);
+                    out.push('{');
+                    comma = false;
+                }
+                Step::Close => {
+                    out.push('}');
+                    comma = true;
+                }
+                Step::Field(key, index) => {
+                    write_key(out, key, comma);
+                    self.entries[index].1.write_json(out);
+                    comma = true;
+                }
+            }
+        }
+    }
+}
+
+/// What a profile sets fields in by path: the document's produced fields, or an object it
+/// builds (an OCSF resource).
+pub(crate) trait SetPath<'a> {
+    /// Sets the value at `path`, creating the objects on the way.
+    fn set_path(&mut self, path: Path, node: Node<'a>);
+}
+
+impl<'a> SetPath<'a> for Produced<'a> {
+    fn set_path(&mut self, path: Path, node: Node<'a>) {
+        self.set(path, node);
+    }
+}
+
+impl<'a> SetPath<'a> for Fields<'a> {
+    fn set_path(&mut self, path: Path, node: Node<'a>) {
+        self.set(path, node);
+    }
+}
+
+/// Appends `"key":`, after a comma when `comma`. A key of a profile's path needs no escape.
+fn write_key(out: &mut String, key: &str, comma: bool) {
+    if comma {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+}
+
+/// A path's address and length.
+type PathId = (usize, usize);
+
+fn path_id(path: Path) -> PathId {
+    (path.as_ptr() as usize, path.len())
+}
+
+/// The order in which to write a sequence of produced fields: the tree [`Fields::set`] would
+/// build from them, walked depth first.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    steps: Vec<Step>,
+    /// The top-level keys, in order (a record's field of the same name needs the tree merge).
+    top_keys: Vec<&'static str>,
+}
+
+/// One step of writing a [`Layout`].
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// An object opens under this key.
+    Open(&'static str),
+    /// The innermost open object closes.
+    Close,
+    /// The field under this key holds the value of the list's entry at this index.
+    Field(&'static str, usize),
+}
+
+/// A node of the tree a layout is computed from: a field's entry index, or an object.
+enum Slot {
+    Field(usize),
+    Object(Vec<(&'static str, Slot)>),
+}
+
+impl Layout {
+    /// The layout of `paths`, set in this order; `None` when the tree's rules need the tree
+    /// (a path runs into a field set as a value, or a value is set where an object is).
+    fn of(paths: &[Path]) -> Option<Layout> {
+        let mut root: Vec<(&'static str, Slot)> = Vec::new();
+        for (index, path) in paths.iter().enumerate() {
+            // An empty path sets nothing (as `Fields::set`).
+            let Some((&last, parents)) = path.split_last() else {
+                continue;
+            };
+            let mut level = &mut root;
+            for &parent in parents {
+                let at = match level.iter().position(|(key, _)| *key == parent) {
+                    Some(at) => at,
+                    None => {
+                        level.push((parent, Slot::Object(Vec::new())));
+                        level.len() - 1
+                    }
+                };
+                level = match &mut level[at].1 {
+                    Slot::Object(inner) => inner,
+                    Slot::Field(_) => return None,
+                };
+            }
+            match level.iter_mut().find(|(key, _)| *key == last) {
+                Some((_, Slot::Field(slot))) => *slot = index,
+                Some((_, Slot::Object(_))) => return None,
+                None => level.push((last, Slot::Field(index))),
+            }
+        }
+        let mut layout = Layout {
+            steps: Vec::with_capacity(paths.len() * 3 / 2),
+            top_keys: root.iter().map(|(key, _)| *key).collect(),
+        };
+        layout.walk(root);
+        Some(layout)
+    }
+
+    fn walk(&mut self, level: Vec<(&'static str, Slot)>) {
+        for (key, slot) in level {
+            match slot {
+                Slot::Field(index) => self.steps.push(Step::Field(key, index)),
+                Slot::Object(inner) => {
+                    self.steps.push(Step::Open(key));
+                    self.walk(inner);
+                    self.steps.push(Step::Close);
+                }
+            }
+        }
+    }
+
+    /// Whether a top-level field of the produced ones is named `key`.
+    pub(crate) fn has_top_key(&self, key: &str) -> bool {
+        self.top_keys.contains(&key)
+    }
+}
+
+/// How many sequences of paths are kept; when full, the cache starts afresh. A profile's
+/// documents use a few dozen; a flood of odd events cannot grow it.
+const CAPACITY: usize = 256;
+
+/// A sequence of paths (their identities) and its layout, or `None` when it needs the tree.
+type Cached = (Box<[PathId]>, Option<Arc<Layout>>);
+
+/// Layouts by their sequence of paths.
+#[derive(Debug, Default)]
+pub(crate) struct Layouts {
+    /// Keyed by a hash of the path identities; each holds the identities it was computed from
+    /// (compared in full on a hit) and its layout, or `None` when the sequence needs the tree.
+    by_hash: HashMap<u64, Vec<Cached>, BuildHasherDefault<Prehashed>>,
+    len: usize,
+}
+
+impl Layouts {
+    /// The layout of the sequence of paths `produced` set, computed once; `None` when the
+    /// sequence needs the tree.
+    pub(crate) fn get(&mut self, produced: &Produced<'_>) -> Option<Arc<Layout>> {
+        let hash = produced.path_ids().fold(0u64, |hash, (address, len)| {
+            (hash.rotate_left(5) ^ address as u64 ^ ((len as u64) << 56))
+                .wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let same = |ids: &[PathId]| {
+            ids.len() == produced.entries.len() && ids.iter().copied().eq(produced.path_ids())
+        };
+        if let Some(found) = self.by_hash.get(&hash)
+            && let Some((_, layout)) = found.iter().find(|(ids, _)| same(ids))
+        {
+            return layout.clone();
+        }
+        let paths: Vec<Path> = produced.entries.iter().map(|(path, _)| *path).collect();
+        let layout = Layout::of(&paths).map(Arc::new);
+        if self.len >= CAPACITY {
+            self.by_hash.clear();
+            self.len = 0;
+        }
+        self.by_hash
+            .entry(hash)
+            .or_default()
+            .push((produced.path_ids().collect(), layout.clone()));
+        self.len += 1;
+        layout
+    }
+
+    /// How many sequences are cached.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    fn text(value: &'static str) -> Node<'static> {
+        Node::Text(Cow::Borrowed(value))
+    }
+
+    /// The document written through the layout, and through the tree.
+    fn both(sets: &[(Path, &'static str)]) -> (Option<String>, String) {
+        let produced = || {
+            let mut produced = Produced::default();
+            for &(path, value) in sets {
+                produced.set(path, text(value));
+            }
+            produced
+        };
+        let mut layouts = Layouts::default();
+        let laid = layouts.get(&produced()).map(|layout| {
+            let mut out = String::from("{");
+            produced().write_members(&layout, false, &mut out);
+            out.push('}');
+            out
+        });
+        (laid, produced().into_fields().to_json(0))
+    }
+
+    #[test]
+    fn objects_are_grouped_where_their_first_field_was_set() {
+        let (laid, tree) = both(&[
+            (&["event", "original"], "o"),
+            (&["message"], "m"),
+            (&["event", "start"], "s"),
+            (&["http", "request", "method"], "GET"),
+            (&["user", "name"], "u"),
+            (&["http", "response", "code"], "200"),
+            (&["http", "request", "id"], "i"),
+            (&[], "nothing"),
+            (&["event", "original"], "o2"),
+        ]);
+        assert_eq!(
+            laid.as_deref(),
+            Some(
+                r#"{"event":{"original":"o2","start":"s"},"message":"m","http":{"request":{"method":"GET","id":"i"},"response":{"code":"200"}},"user":{"name":"u"}}"#
+            )
+        );
+        assert_eq!(laid.as_deref(), Some(tree.as_str()));
+    }
+
+    #[test]
+    fn a_path_through_a_value_or_a_value_over_an_object_needs_the_tree() {
+        let (laid, tree) = both(&[(&["user"], "u"), (&["user", "name"], "n")]);
+        assert_eq!(laid, None);
+        assert_eq!(tree, r#"{"user":{"name":"n"}}"#);
+        let (laid, tree) = both(&[(&["user", "name"], "n"), (&["user"], "u")]);
+        assert_eq!(laid, None);
+        assert_eq!(tree, r#"{"user":"u"}"#);
+    }
+
+    #[test]
+    fn layouts_are_computed_once_per_sequence_of_paths() {
+        const A: Path = &["a", "x"];
+        const B: Path = &["b"];
+        let mut layouts = Layouts::default();
+        let mut produced = Produced::default();
+        produced.set(A, text("1"));
+        produced.set(B, text("2"));
+        let first = layouts.get(&produced).expect("a layout");
+        let again = layouts.get(&produced).expect("a layout");
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(layouts.len(), 1);
+        produced.set(A, text("3"));
+        let other = layouts.get(&produced).expect("a layout");
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(layouts.len(), 2);
+        assert!(other.has_top_key("a") && other.has_top_key("b") && !other.has_top_key("x"));
+    }
+}
