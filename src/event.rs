@@ -72,7 +72,8 @@ impl<'a> Event<'a> {
         Event {
             fields,
             members,
-            verbatim: !crate::json_text::needs_checks(text),
+            // Whitespace around the object (a line's `\n`) is in no member.
+            verbatim: !crate::json_text::needs_checks(text.trim_ascii()),
         }
     }
 }

@@ -63,25 +63,15 @@ impl<'a> Produced<'a> {
 
     /// Appends the fields as members of an object (no braces), grouped as `layout` says;
     /// `comma` says whether a member was written before them.
-    pub(crate) fn write_members(&self, layout: &Layout, mut comma: bool, out: &mut String) {
-        for step in &layout.steps {
-            match *step {
-                Step::Open(key) => {
-                    write_key(out, key, comma);
-                    out.push('{');
-                    comma = false;
-                }
-                Step::Close => {
-                    out.push('}');
-                    comma = true;
-                }
-                Step::Field(key, index) => {
-                    write_key(out, key, comma);
-                    self.entries[index].1.write_json(out);
-                    comma = true;
-                }
-            }
+    pub(crate) fn write_members(&self, layout: &Layout, comma: bool, out: &mut String) {
+        if comma && !layout.fields.is_empty() {
+            out.push(',');
         }
+        for (before, index) in &layout.fields {
+            out.push_str(before);
+            self.entries[*index].1.write_json(out);
+        }
+        out.push_str(&layout.end);
     }
 }
 
@@ -104,16 +94,6 @@ impl<'a> SetPath<'a> for Fields<'a> {
     }
 }
 
-/// Appends `"key":`, after a comma when `comma`. A key of a profile's path needs no escape.
-fn write_key(out: &mut String, key: &str, comma: bool) {
-    if comma {
-        out.push(',');
-    }
-    out.push('"');
-    out.push_str(key);
-    out.push_str("\":");
-}
-
 /// A path's address and length.
 type PathId = (usize, usize);
 
@@ -121,24 +101,18 @@ fn path_id(path: Path) -> PathId {
     (path.as_ptr() as usize, path.len())
 }
 
-/// The order in which to write a sequence of produced fields: the tree [`Fields::set`] would
-/// build from them, walked depth first.
+/// How to write a sequence of produced fields: the tree [`Fields::set`] would build from
+/// them, walked depth first, with the text between the values written out once.
 #[derive(Debug)]
 pub(crate) struct Layout {
-    steps: Vec<Step>,
+    /// Each field to write, in order: the text before its value (the braces that close, the
+    /// comma, the keys of the objects that open, its own key) and the index of its entry in
+    /// the list (the last one set at its path).
+    fields: Vec<(Box<str>, usize)>,
+    /// The text after the last value: the braces of the objects still open.
+    end: Box<str>,
     /// The top-level keys, in order (a record's field of the same name needs the tree merge).
     top_keys: Vec<&'static str>,
-}
-
-/// One step of writing a [`Layout`].
-#[derive(Debug, Clone, Copy)]
-enum Step {
-    /// An object opens under this key.
-    Open(&'static str),
-    /// The innermost open object closes.
-    Close,
-    /// The field under this key holds the value of the list's entry at this index.
-    Field(&'static str, usize),
 }
 
 /// A node of the tree a layout is computed from: a field's entry index, or an object.
@@ -178,21 +152,33 @@ impl Layout {
             }
         }
         let mut layout = Layout {
-            steps: Vec::with_capacity(paths.len() * 3 / 2),
+            fields: Vec::with_capacity(paths.len()),
+            end: Box::default(),
             top_keys: root.iter().map(|(key, _)| *key).collect(),
         };
-        layout.walk(root);
+        let mut before = String::new();
+        layout.walk(root, &mut before);
+        layout.end = before.into();
         Some(layout)
     }
 
-    fn walk(&mut self, level: Vec<(&'static str, Slot)>) {
-        for (key, slot) in level {
+    /// Adds the fields of one object level; `before` holds the text written since the last
+    /// value.
+    fn walk(&mut self, level: Vec<(&'static str, Slot)>, before: &mut String) {
+        for (at, (key, slot)) in level.into_iter().enumerate() {
+            if at > 0 {
+                before.push(',');
+            }
+            // A key of a profile's path needs no escape.
+            before.push('"');
+            before.push_str(key);
+            before.push_str("\":");
             match slot {
-                Slot::Field(index) => self.steps.push(Step::Field(key, index)),
+                Slot::Field(index) => self.fields.push((std::mem::take(before).into(), index)),
                 Slot::Object(inner) => {
-                    self.steps.push(Step::Open(key));
-                    self.walk(inner);
-                    self.steps.push(Step::Close);
+                    before.push('{');
+                    self.walk(inner, before);
+                    before.push('}');
                 }
             }
         }
