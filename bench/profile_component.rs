@@ -1,7 +1,8 @@
 //! Runs the component over the documented samples in a loop, one call per record, for a
 //! profiler: `cargo build --release -p host-test --example profile_component`, then
-//! `HOST_TEST_PERFMAP=1 perf record -g target/release/examples/profile_component 20000 [INPUT]`
-//! (INPUT: 0 the documented samples, 1 the same events bare, 2 the pod create)
+//! `HOST_TEST_PERFMAP=1 perf record -g target/release/examples/profile_component 20000 [INPUT]
+//! [PROFILE]` (INPUT: 0 the documented samples, 1 the same events bare, 2 the pod create;
+//! PROFILE: a profile name, default baseline)
 //! (`HOST_TEST_PERFMAP` makes wasmtime name the component's functions for `perf`; set
 //! `COMPONENT=<path>` to load a component built with `CARGO_PROFILE_RELEASE_STRIP=false`).
 
@@ -28,7 +29,15 @@ fn main() -> Result<(), host_test::Error> {
         Some(path) => Runtime::load_file(std::path::Path::new(&path))?,
         None => Runtime::load_built()?,
     };
-    let mut session = Session::new(&runtime, &Options::default())?;
+    let profile = std::env::args()
+        .nth(3)
+        .map_or(Ok(Default::default()), |name| name.parse())
+        .unwrap_or_else(|error: String| panic!("{error}"));
+    let options = Options {
+        profile,
+        ..Options::default()
+    };
+    let mut session = Session::new(&runtime, &options)?;
     let mut documents = 0;
     for _ in 0..rounds {
         for record in records {
