@@ -325,6 +325,56 @@ mod tests {
     }
 
     #[test]
+    fn every_sequence_of_paths_writes_what_the_tree_writes() {
+        // Paths that share prefixes, nest, repeat and run into each other.
+        const PATHS: [Path; 9] = [
+            &["a"],
+            &["a", "b"],
+            &["a", "c"],
+            &["a", "b", "c"],
+            &["b"],
+            &["b", "a"],
+            &["c", "d", "e"],
+            &["c", "d", "f"],
+            &[],
+        ];
+        const VALUES: [&str; 4] = ["1", "2", "3", "4"];
+        // A small linear congruential generator: the same sequences on every run.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % bound
+        };
+        let (mut laid_out, mut needed_tree) = (0, 0);
+        for _ in 0..2000 {
+            let sets: Vec<(Path, &'static str)> = (0..1 + next(7))
+                .map(|_| (PATHS[next(PATHS.len())], VALUES[next(VALUES.len())]))
+                .collect();
+            let (laid, tree) = both(&sets);
+            // No layout exactly when one path runs through another's value.
+            let through = sets.iter().any(|(path, _)| {
+                sets.iter().any(|(other, _)| {
+                    other.len() > path.len() && other.starts_with(path) && !path.is_empty()
+                })
+            });
+            assert_eq!(laid.is_none(), through, "{sets:?}");
+            match laid {
+                Some(laid) => {
+                    assert_eq!(laid, tree, "{sets:?}");
+                    laid_out += 1;
+                }
+                None => needed_tree += 1,
+            }
+        }
+        assert!(
+            laid_out > 500 && needed_tree > 500,
+            "{laid_out} {needed_tree}"
+        );
+    }
+
+    #[test]
     fn layouts_are_computed_once_per_sequence_of_paths() {
         const A: Path = &["a", "x"];
         const B: Path = &["b"];
