@@ -31,10 +31,10 @@ pub(crate) enum Node<'a> {
     Json(serde_json::Value),
     /// A field of the input record, kept as its exact JSON text.
     Raw(&'a RawValue),
-    /// Input text known to be one line and valid Unicode (a string field that decoded, a
-    /// member of an event text without line breaks or surrogate escapes): written exactly as
-    /// received, without the checks [`Node::Raw`] needs.
-    Verbatim(&'a RawValue),
+    /// Input JSON text known to be well formed, one line and valid Unicode (a string field
+    /// that decoded, a member of an event text without line breaks or surrogate escapes):
+    /// written exactly as received, without the checks [`Node::Raw`] needs.
+    Verbatim(&'a str),
     /// An object.
     Object(Fields<'a>),
     /// A list of objects produced by the mapping (OCSF's `resources`, `observables`).
@@ -91,20 +91,22 @@ impl<'a> Fields<'a> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, node)| node)
     }
 
-    /// The exact text of a top-level field of the input (not one the mapping produced).
+    /// The exact text of a top-level field of the input as parsed (not one the mapping
+    /// produced or marked [`Node::Verbatim`]).
     pub(crate) fn raw(&self, key: &str) -> Option<&'a RawValue> {
         match self.get(key)? {
-            Node::Raw(raw) | Node::Verbatim(raw) => Some(raw),
+            Node::Raw(raw) => Some(raw),
             _ => None,
         }
     }
 
-    /// The fields as members (key, exact text), the fields the mapping produced left out.
+    /// The fields as members (key, exact text), the fields the mapping produced or marked
+    /// [`Node::Verbatim`] left out.
     pub(crate) fn into_members(self) -> Vec<Member<'a>> {
         self.0
             .into_iter()
             .filter_map(|(key, node)| match node {
-                Node::Raw(raw) | Node::Verbatim(raw) => Some((key, raw)),
+                Node::Raw(raw) => Some((key, raw)),
                 _ => None,
             })
             .collect()
@@ -116,7 +118,7 @@ impl<'a> Fields<'a> {
         self.0
             .iter()
             .filter_map(|(key, node)| match node {
-                Node::Raw(raw) | Node::Verbatim(raw) => Some((key.clone(), *raw)),
+                Node::Raw(raw) => Some((key.clone(), *raw)),
                 _ => None,
             })
             .collect()
@@ -326,7 +328,8 @@ impl Node<'_> {
                     out.push_str(&text);
                 }
             }
-            Node::Raw(raw) | Node::Verbatim(raw) => out.push_str(raw.get()),
+            Node::Raw(raw) => out.push_str(raw.get()),
+            Node::Verbatim(text) => out.push_str(text),
             Node::Object(fields) => fields.write_json(out),
             Node::Objects(list) => {
                 out.push('[');

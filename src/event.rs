@@ -84,7 +84,7 @@ impl<'a> Event<'a> {
     /// as it is written (`document::Node::Raw`).
     pub(crate) fn copied(&self, raw: &'a RawValue) -> Node<'a> {
         if self.verbatim {
-            Node::Verbatim(raw)
+            Node::Verbatim(raw.get())
         } else {
             Node::Raw(raw)
         }

@@ -29,6 +29,81 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
+/// The members of the JSON object `text`, which was read once already as well-formed JSON
+/// (a member of an event): each key (unescaped) and the exact text of its value, in order;
+/// `None` when the text is not an object. Only strings and brackets are looked at, as the
+/// text needs no checking again; a repeated key is left as it is.
+pub(crate) fn object_members_of_checked(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+    let bytes = text.as_bytes();
+    let mut at = skip_whitespace(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::with_capacity(8);
+    at = skip_whitespace(bytes, at + 1);
+    if bytes.get(at) == Some(&b'}') {
+        return Some(members);
+    }
+    loop {
+        let key_end = string_end(bytes, at)?;
+        let key = decode_string(&text[at..key_end])?;
+        at = skip_whitespace(bytes, key_end);
+        at = skip_whitespace(bytes, at + 1); // past the `:`
+        let value_end = value_end(bytes, at)?;
+        members.push((key, &text[at..value_end]));
+        at = skip_whitespace(bytes, value_end);
+        match bytes.get(at)? {
+            b',' => at = skip_whitespace(bytes, at + 1),
+            b'}' => return Some(members),
+            _ => return None,
+        }
+    }
+}
+
+/// Where the well-formed JSON value starting at `start` ends.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => string_end(bytes, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut at = start;
+            while let Some(&byte) = bytes.get(at) {
+                match byte {
+                    b'"' => {
+                        at = string_end(bytes, at)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+            None
+        }
+        // A number or a literal: up to the next delimiter.
+        _ => Some(
+            bytes[start..]
+                .iter()
+                .position(|&byte| matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .map_or(bytes.len(), |offset| start + offset),
+        ),
+    }
+}
+
+/// The position of the first byte from `at` on that is not JSON whitespace.
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
 /// How deep JSON text nests (a scalar 0, `[]` 1, `[[1]]` 2), reading only brackets and
 /// strings; stops counting once past [`MAX_DEPTH`].
 pub(crate) fn depth(text: &str) -> usize {
@@ -433,6 +508,35 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<String>(token).is_err(), "{token}");
             assert_eq!(decode_string(token), None, "{token}");
+        }
+    }
+
+    #[test]
+    fn members_of_checked_objects_are_those_serde_json_finds() {
+        let objects = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"a":1}"#,
+            r#"{ "a" : -1.5e3 , "b":true,"c":null ,"d":false}"#,
+            r#"{"k\u00e9y":"v","k\"q":"}{][","n":{"x":[1,{"y":"]"}],"z":{}},"e":[]}"#,
+            "{\n  \"a\": [\n 1,\n 2\n ],\n\t\"b\": \"x\\\\\"\r\n}",
+            r#"{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"x\""}"#,
+        ];
+        for text in objects {
+            let expected = crate::lenient::object_members(text, &"t").unwrap();
+            let expected: Vec<(String, &str)> = expected
+                .iter()
+                .map(|(key, raw)| (key.to_string(), raw.get()))
+                .collect();
+            let found: Vec<(String, &str)> = object_members_of_checked(text)
+                .unwrap()
+                .into_iter()
+                .map(|(key, value)| (key.into_owned(), value))
+                .collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        for text in [r#"[1]"#, r#""{}""#, "12", "null", r#"{"a":1"#] {
+            assert_eq!(object_members_of_checked(text), None, "{text}");
         }
     }
 }

@@ -436,7 +436,7 @@ impl<'de> Deserialize<'de> for Members<'de> {
 
 /// Members with each repeated key folded into its first position, holding its last value.
 /// The usual object repeats no key and is returned as it is.
-fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
+pub(crate) fn without_repeats<'k, V>(members: Vec<(Cow<'k, str>, V)>) -> Vec<(Cow<'k, str>, V)> {
     if members.len() <= 32 {
         let repeats = members
             .iter()
@@ -446,7 +446,7 @@ fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
             return members;
         }
     }
-    let mut kept: Vec<Member<'_>> = Vec::with_capacity(members.len());
+    let mut kept: Vec<(Cow<'k, str>, V)> = Vec::with_capacity(members.len());
     if members.len() <= 32 {
         for (key, raw) in members {
             match kept.iter_mut().find(|(k, _)| *k == key) {
@@ -457,7 +457,7 @@ fn without_repeats(members: Vec<Member<'_>>) -> Vec<Member<'_>> {
         return kept;
     }
     // Many keys: find repeats through an index instead of a linear scan each.
-    let mut index: std::collections::BTreeMap<Cow<'_, str>, usize> = Default::default();
+    let mut index: std::collections::BTreeMap<Cow<'k, str>, usize> = Default::default();
     for (key, raw) in members {
         match index.get(&key) {
             Some(&at) => kept[at].1 = raw,

@@ -36,6 +36,6 @@ fn decode_string_field<'r>(fields: &mut Fields<'r>, field: &'r str) -> Option<Wr
         return None;
     };
     let text = decode_string(token.get())?;
-    *node = Node::Verbatim(token);
+    *node = Node::Verbatim(token.get());
     Some(Wrapped { field, text, token })
 }

@@ -14,8 +14,8 @@ use serde_json::value::RawValue;
 
 use crate::document::{Fields, Node};
 use crate::event::Event;
-use crate::json_text::{MAX_DEPTH, depth};
-use crate::lenient::object_members;
+use crate::json_text::{MAX_DEPTH, depth, object_members_of_checked};
+use crate::lenient::{object_members, without_repeats};
 use crate::profile::Context;
 
 /// The mirror of `event`.
@@ -33,12 +33,11 @@ pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a>
             );
         }
     }
-    let copy = |raw| event.copied(raw);
     for (key, raw) in &event.members {
         let node = match key.as_ref() {
-            "annotations" => copy_object(raw, Keys::DotsToUnderscores, copy),
-            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata, copy),
-            _ => (depth(raw.get()) <= MAX_DEPTH).then(|| copy(raw)),
+            "annotations" => copy_object(raw, Keys::DotsToUnderscores, event),
+            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata, event),
+            _ => (depth(raw.get()) <= MAX_DEPTH).then(|| event.copied(raw)),
         };
         if let Some(node) = node {
             mirror.push(key.clone(), node);
@@ -57,15 +56,30 @@ enum Keys {
 }
 
 /// An object member copied member by member, its keys treated as `keys` says; a value that is
-/// not an object is copied as it is. `None` when the copy would nest too deep.
-fn copy_object<'a>(
-    raw: &'a RawValue,
+/// not an object is copied as it is. `None` when the copy would nest too deep. The member was
+/// read once already: when the event needs no checks, its members are found by looking at
+/// strings and brackets only, and copied verbatim; otherwise it is parsed again, and each
+/// value copied as [`Event::copied`] says.
+fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<Node<'a>> {
+    let text = raw.get();
+    if event.verbatim {
+        if let Some(members) = object_members_of_checked(text) {
+            return copy_members(without_repeats(members), keys, Node::Verbatim);
+        }
+    } else if let Ok(members) = object_members(text, &"the member") {
+        return copy_members(members, keys, |value: &'a RawValue| event.copied(value));
+    }
+    // Not an object: copied as it is.
+    (depth(text) <= MAX_DEPTH).then(|| event.copied(raw))
+}
+
+/// The object of `members`, their keys treated as `keys` says and each value copied with
+/// `copy`; `None` when it would nest too deep.
+fn copy_members<'a, V: AsText<'a>>(
+    members: Vec<(Cow<'a, str>, V)>,
     keys: Keys,
-    copy: impl Fn(&'a RawValue) -> Node<'a>,
+    copy: impl Fn(V) -> Node<'a>,
 ) -> Option<Node<'a>> {
-    let Ok(members) = object_members(raw.get(), &"the member") else {
-        return (depth(raw.get()) <= MAX_DEPTH).then(|| copy(raw));
-    };
     let mut object = Fields::with_capacity(members.len());
     let mut deepest = 0;
     for (key, value) in members {
@@ -74,10 +88,27 @@ fn copy_object<'a>(
             Keys::DotsToUnderscores if key.contains('.') => Cow::Owned(key.replace('.', "_")),
             _ => key,
         };
-        deepest = deepest.max(depth(value.get()));
+        deepest = deepest.max(depth(value.text()));
         object.push(key, copy(value));
     }
     (deepest < MAX_DEPTH).then_some(Node::Object(object))
+}
+
+/// A member's value as JSON text.
+trait AsText<'a>: Copy {
+    fn text(self) -> &'a str;
+}
+
+impl<'a> AsText<'a> for &'a str {
+    fn text(self) -> &'a str {
+        self
+    }
+}
+
+impl<'a> AsText<'a> for &'a RawValue {
+    fn text(self) -> &'a str {
+        self.get()
+    }
 }
 
 #[cfg(test)]
