@@ -12,7 +12,7 @@ use crate::profile::baseline::is_ip_address;
 /// The words for what was done, and whether they already name the subresource (or stand
 /// for the whole sentence's object, as the access reviews do).
 struct Words {
-    text: String,
+    text: Cow<'static, str>,
     /// The words name the connection subresource (`ran a command in` for `exec`).
     names_subresource: bool,
     /// The request has no object part (an access review: a question about permissions).
@@ -31,20 +31,33 @@ pub(in crate::profile) fn set_message(
     produced.set(&["message"], Node::Text(Cow::Owned(sentence)));
 }
 
+/// A sentence built part by part, a space between parts, in one buffer.
+struct Sentence(String);
+
+impl Sentence {
+    /// Starts a part: a space unless it is the first.
+    fn part(&mut self) -> &mut String {
+        if !self.0.is_empty() {
+            self.0.push(' ');
+        }
+        &mut self.0
+    }
+}
+
 /// The sentence for `event`; `name` is the target object's name (after its fallback).
 fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(6);
-    parts.push(who(event));
+    let mut sentence = Sentence(String::with_capacity(128));
+    who(event, sentence.part());
     let Words {
         text,
         names_subresource,
         no_object,
     } = words(request);
     if !text.is_empty() {
-        parts.push(text);
+        sentence.part().push_str(&text);
     }
     if !no_object {
-        parts.extend(object(event, request, name, names_subresource));
+        object(event, request, name, names_subresource, &mut sentence);
     }
     if let Some(ip) = event
         .source_ips
@@ -52,43 +65,50 @@ fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>) -
         .as_deref()
         .filter(|ip| is_ip_address(ip))
     {
-        parts.push(format!("from {ip}"));
+        let part = sentence.part();
+        part.push_str("from ");
+        part.push_str(ip);
     }
     if event.decision() == Some("forbid") {
-        parts.push("(denied)".into());
+        sentence.part().push_str("(denied)");
     } else if let Some(code) = event.status_code().filter(|&code| code >= 400) {
-        parts.push(format!("(failed with {code})"));
+        let part = sentence.part();
+        part.push_str("(failed with ");
+        part.push_str(itoa::Buffer::new().format(code));
+        part.push(')');
     }
-    parts.join(" ")
+    sentence.0
 }
 
 /// `alice`, `alice (as bob)`, or `someone` for a request without a user name.
-fn who(event: &AuditEvent<'_>) -> String {
+fn who(event: &AuditEvent<'_>, out: &mut String) {
     let user = event
         .user
         .0
         .as_ref()
         .and_then(|user| user.username.as_deref())
         .unwrap_or("someone");
+    out.push_str(user);
     let impersonated = event
         .impersonated_user
         .0
         .as_ref()
         .and_then(|user| user.username.as_deref());
-    match impersonated {
-        Some(other) => format!("{user} (as {other})"),
-        None => user.to_owned(),
+    if let Some(other) = impersonated {
+        out.push_str(" (as ");
+        out.push_str(other);
+        out.push(')');
     }
 }
 
 /// What was done, by the first row of the table that matches.
 fn words(request: &Request<'_>) -> Words {
-    let named = |text: &str| Words {
-        text: text.to_owned(),
+    let named = |text: &'static str| Words {
+        text: Cow::Borrowed(text),
         names_subresource: true,
         no_object: false,
     };
-    let plain = |text: String, no_object: bool| Words {
+    let plain = |text: Cow<'static, str>, no_object: bool| Words {
         text,
         names_subresource: false,
         no_object,
@@ -111,17 +131,17 @@ fn words(request: &Request<'_>) -> Words {
             return plain("checked the permissions of another account".into(), true);
         }
     }
-    let text = match request.verb {
-        Some("get") => "read".to_owned(),
-        Some("list") => "listed".to_owned(),
-        Some("watch") => "watched".to_owned(),
-        Some("create") => "created".to_owned(),
-        Some("update") => "updated".to_owned(),
-        Some("patch") => "patched".to_owned(),
-        Some("delete") => "deleted".to_owned(),
-        Some("deletecollection") => "deleted all of".to_owned(),
-        Some(verb) => format!("{verb} on"),
-        None => String::new(),
+    let text: Cow<'static, str> = match request.verb {
+        Some("get") => "read".into(),
+        Some("list") => "listed".into(),
+        Some("watch") => "watched".into(),
+        Some("create") => "created".into(),
+        Some("update") => "updated".into(),
+        Some("patch") => "patched".into(),
+        Some("delete") => "deleted".into(),
+        Some("deletecollection") => "deleted all of".into(),
+        Some(verb) => format!("{verb} on").into(),
+        None => "".into(),
     };
     plain(text, false)
 }
@@ -133,27 +153,37 @@ fn object(
     request: &Request<'_>,
     name: Option<&str>,
     names_subresource: bool,
-) -> Option<String> {
+    sentence: &mut Sentence,
+) {
     if !request.is_resource {
-        let uri = event.request_uri.as_deref()?;
+        let Some(uri) = event.request_uri.as_deref() else {
+            return;
+        };
         let path = uri.split_once('?').map_or(uri, |(path, _)| path);
-        return (!path.is_empty()).then(|| path.to_owned());
+        if !path.is_empty() {
+            sentence.part().push_str(path);
+        }
+        return;
     }
     let subresource = request.subresource.filter(|_| !names_subresource);
-    let target: Vec<&str> = [request.resource, name, subresource]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut target = [request.resource, name, subresource].into_iter().flatten();
     let namespace = event
         .object_ref
         .0
         .as_ref()
         .and_then(|o| o.namespace.as_deref());
-    match (target.is_empty(), namespace) {
-        (true, None) => None,
-        (true, Some(namespace)) => Some(format!("in namespace {namespace}")),
-        (false, None) => Some(target.join("/")),
-        (false, Some(namespace)) => Some(format!("{} in namespace {namespace}", target.join("/"))),
+    if let Some(first) = target.next() {
+        let part = sentence.part();
+        part.push_str(first);
+        for next in target {
+            part.push('/');
+            part.push_str(next);
+        }
+    }
+    if let Some(namespace) = namespace {
+        let part = sentence.part();
+        part.push_str("in namespace ");
+        part.push_str(namespace);
     }
 }
 
