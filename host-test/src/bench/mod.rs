@@ -57,7 +57,26 @@ pub fn inputs(workspace: &Path) -> Result<Vec<Input>, Error> {
     let pod_path = workspace.join("bench/pod-create.json");
     let pod = std::fs::read_to_string(&pod_path)
         .map_err(|e| Error::new(format!("{}: {e}", pod_path.display())))?;
-    let pod = serde_json::json!({ "message": pod.trim_end() }).to_string();
+    let pod_record = serde_json::json!({ "message": pod.trim_end() }).to_string();
+    // A realistic mix: the sample log's ten events (watches, lists, gets, a create, a
+    // denial, from controllers, kubectl and service accounts) cycled, with the pod create
+    // (a RequestResponse event with managedFields) as one record in fifty.
+    let log_path = workspace.join("fixtures/sample-audit.log");
+    let log = std::fs::read_to_string(&log_path)
+        .map_err(|e| Error::new(format!("{}: {e}", log_path.display())))?;
+    let mut mix_bare: Vec<String> = log
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .cycle()
+        .take(49)
+        .map(str::to_owned)
+        .collect();
+    // The file is one line: the event as an API server writes it.
+    mix_bare.push(pod.trim_end().to_owned());
+    let mix_wrapped = mix_bare
+        .iter()
+        .map(|event| serde_json::json!({ "message": event }).to_string())
+        .collect();
     Ok(vec![
         Input {
             name: "documented samples, message-wrapped".into(),
@@ -68,8 +87,16 @@ pub fn inputs(workspace: &Path) -> Result<Vec<Input>, Error> {
             records: bare,
         },
         Input {
-            name: format!("pod create ({} KB)", pod.len() / 1000),
-            records: vec![pod],
+            name: format!("pod create ({} KB)", pod_record.len() / 1000),
+            records: vec![pod_record],
+        },
+        Input {
+            name: "a realistic mix, message-wrapped (the sample log, a pod create in 50)".into(),
+            records: mix_wrapped,
+        },
+        Input {
+            name: "a realistic mix, bare events (the sample log, a pod create in 50)".into(),
+            records: mix_bare,
         },
     ])
 }
