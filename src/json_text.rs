@@ -192,15 +192,23 @@ fn write_escaped(out: &mut String, text: &str) {
     out.push_str(&text[copied..]);
 }
 
+/// A byte of ones in each of a word's eight bytes.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+/// The high bit of each of a word's eight bytes.
+const HIGH: u64 = ONES << 7;
+
+/// In each byte of `word` that is zero, the high bit set (and maybe in bytes above the lowest
+/// zero byte, as the subtraction borrows: only the lowest set bit is exact).
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word
+}
+
 /// The position of the first byte from `from` on that a JSON string must escape (a control
 /// character, `"` or `\\`). Eight bytes at a time: in a word, a byte equal to `"` or `\\`
 /// becomes zero after an exclusive or, and subtracting one from each byte sets the high bit of
 /// a byte that was zero (or below 0x20, subtracting 0x20); the lowest such bit is exact (a
 /// borrow only runs upwards from a byte that was found), which is the byte wanted.
 fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
-    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word;
     let mut at = from;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
@@ -227,7 +235,7 @@ fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
 pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
     let body = token.strip_prefix('"')?.strip_suffix('"')?;
     let bytes = body.as_bytes();
-    let Some(mut at) = memchr::memchr(b'\\', bytes) else {
+    let Some(mut at) = next_backslash(bytes, 0) else {
         return Some(Cow::Borrowed(body));
     };
     let mut out = String::with_capacity(body.len());
@@ -237,9 +245,10 @@ pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
         let escape = *bytes.get(at + 1)?;
         copied = at + 2;
         match escape {
-            b'"' => out.push('"'),
-            b'\\' => out.push('\\'),
-            b'/' => out.push('/'),
+            // The character is the escaped byte itself: it starts the next run of text to
+            // copy (an event's text escapes a quote every few bytes, so this halves the
+            // copies).
+            b'"' | b'\\' | b'/' => copied = at + 1,
             b'b' => out.push('\u{8}'),
             b'f' => out.push('\u{c}'),
             b'n' => out.push('\n'),
@@ -267,13 +276,31 @@ pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
             }
             _ => return None,
         }
-        match memchr::memchr(b'\\', &bytes[copied..]) {
-            Some(next) => at = copied + next,
+        match next_backslash(bytes, copied.max(at + 2)) {
+            Some(next) => at = next,
             None => break,
         }
     }
     out.push_str(&body[copied..]);
     Some(Cow::Owned(out))
+}
+
+/// The position of the first `\\` from `from` on, eight bytes at a time (as
+/// [`next_to_escape`]): escapes come every few bytes, too close for a call per search.
+fn next_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = zero_bytes(word ^ (ONES * u64::from(b'\\'))) & HIGH;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&byte| byte == b'\\')
+        .map(|offset| at + offset)
 }
 
 /// The four hex digits at `at`, as a UTF-16 code unit.
@@ -479,6 +506,7 @@ mod tests {
             r#""\\ \/ \b \f \n \r \t""#,
             r#""\u00e9\u0000\u001F \u2713 \ud83d\ude00 \uD83D\uDE00""#,
             r#""ends with an escape \"""#,
+            r#""\\\\\"\"\\\/x\\""#,
             r#""é ✓ 😀""#,
         ];
         for token in tokens {
