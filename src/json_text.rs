@@ -18,7 +18,7 @@ pub(crate) const MAX_DEPTH: usize = 24;
 pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut at = start + 1;
     loop {
-        let next = at + memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+        let next = next_quote_or_backslash(bytes, at)?;
         if bytes[next] == b'"' {
             return Some(next + 1);
         }
@@ -283,6 +283,26 @@ pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
     }
     out.push_str(&body[copied..]);
     Some(Cow::Owned(out))
+}
+
+/// The position of the first `"` or `\\` from `from` on, eight bytes at a time (as
+/// [`next_to_escape`]): the strings of an event are short, too short for a call per search.
+fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = (zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\'))))
+            & HIGH;
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&byte| byte == b'"' || byte == b'\\')
+        .map(|offset| at + offset)
 }
 
 /// The position of the first `\\` from `from` on, eight bytes at a time (as
