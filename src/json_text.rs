@@ -197,25 +197,31 @@ const ONES: u64 = u64::from_le_bytes([1; 8]);
 /// The high bit of each of a word's eight bytes.
 const HIGH: u64 = ONES << 7;
 
-/// In each byte of `word` that is zero, the high bit set (and maybe in bytes above the lowest
-/// zero byte, as the subtraction borrows: only the lowest set bit is exact).
-fn zero_bytes(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word
+/// In each byte of `word` below `bound` (at most 0x80), the high bit set — and maybe in bytes
+/// above the lowest such byte, as the subtraction borrows: only the lowest mark is exact.
+fn bytes_below(word: u64, bound: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(bound)) & !word & HIGH
 }
 
-/// The position of the first byte from `from` on that a JSON string must escape (a control
-/// character, `"` or `\\`). Eight bytes at a time: in a word, a byte equal to `"` or `\\`
-/// becomes zero after an exclusive or, and subtracting one from each byte sets the high bit of
-/// a byte that was zero (or below 0x20, subtracting 0x20); the lowest such bit is exact (a
-/// borrow only runs upwards from a byte that was found), which is the byte wanted.
-fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
+/// In each byte of `word` equal to `byte`, the high bit set (only the lowest mark is exact):
+/// a byte equal to `byte` is zero after the exclusive or.
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(byte)), 1)
+}
+
+/// The position of the first byte from `from` on that `wanted` says is wanted. Eight bytes at
+/// a time, `marks` setting the high bit of the wanted bytes of a word (exactly for the lowest
+/// one, which is the byte found); then byte by byte for the last few. Strings and escapes in
+/// an event's text come every few bytes, too close together for a call per search.
+fn find_first(
+    bytes: &[u8],
+    from: usize,
+    marks: impl Fn(u64) -> u64,
+    wanted: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut at = from;
     while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let found = (zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word))
-            & HIGH;
+        let found = marks(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -223,15 +229,46 @@ fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
     }
     let rest = bytes.get(at..)?;
     rest.iter()
-        .position(|&byte| ESCAPE[usize::from(byte)] != 0)
+        .position(|&byte| wanted(byte))
         .map(|offset| at + offset)
+}
+
+/// The position of the first byte from `from` on that a JSON string must escape: a control
+/// character, `"` or `\\`.
+fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    find_first(
+        bytes,
+        from,
+        |word| bytes_equal(word, b'"') | bytes_equal(word, b'\\') | bytes_below(word, 0x20),
+        |byte| ESCAPE[usize::from(byte)] != 0,
+    )
+}
+
+/// The position of the first `"` or `\\` from `from` on.
+fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    find_first(
+        bytes,
+        from,
+        |word| bytes_equal(word, b'"') | bytes_equal(word, b'\\'),
+        |byte| byte == b'"' || byte == b'\\',
+    )
+}
+
+/// The position of the first `\\` from `from` on.
+fn next_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    find_first(
+        bytes,
+        from,
+        |word| bytes_equal(word, b'\\'),
+        |byte| byte == b'\\',
+    )
 }
 
 /// The value of a JSON string token that serde_json has already read (so its escapes are
 /// well formed and it holds no control character), or `None` when it is
 /// not a string or holds a surrogate escape that is not part of a pair (which serde_json
 /// refuses too). The event text is escape-dense (`\"` every few bytes), so this finds each
-/// backslash with memchr and decodes into a buffer of the right size, in one pass.
+/// backslash eight bytes at a time and decodes into a buffer of the right size, in one pass.
 pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
     let body = token.strip_prefix('"')?.strip_suffix('"')?;
     let bytes = body.as_bytes();
@@ -283,44 +320,6 @@ pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
     }
     out.push_str(&body[copied..]);
     Some(Cow::Owned(out))
-}
-
-/// The position of the first `"` or `\\` from `from` on, eight bytes at a time (as
-/// [`next_to_escape`]): the strings of an event are short, too short for a call per search.
-fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let found = (zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\'))))
-            & HIGH;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let rest = bytes.get(at..)?;
-    rest.iter()
-        .position(|&byte| byte == b'"' || byte == b'\\')
-        .map(|offset| at + offset)
-}
-
-/// The position of the first `\\` from `from` on, eight bytes at a time (as
-/// [`next_to_escape`]): escapes come every few bytes, too close for a call per search.
-fn next_backslash(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let found = zero_bytes(word ^ (ONES * u64::from(b'\\'))) & HIGH;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let rest = bytes.get(at..)?;
-    rest.iter()
-        .position(|&byte| byte == b'\\')
-        .map(|offset| at + offset)
 }
 
 /// The four hex digits at `at`, as a UTF-16 code unit.
