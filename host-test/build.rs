@@ -79,6 +79,11 @@ fn run() -> Result<(), String> {
     println!("cargo:rustc-env=COMPONENT_HASH={:016x}", fnv1a(0, &bytes));
     println!("cargo:rustc-env=COMPONENT_SOURCES={}", listing.display());
     println!("cargo:rerun-if-changed={}", component.display());
+    // The guest's build flags (SIMD, the Fluent Bit module's exports) and its toolchain: a
+    // change to either builds the artifacts again.
+    for file in [".cargo/config.toml", "rust-toolchain.toml"] {
+        println!("cargo:rerun-if-changed={}", root.join(file).display());
+    }
     println!("cargo:rerun-if-changed=build.rs");
     Ok(())
 }
