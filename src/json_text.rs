@@ -64,28 +64,7 @@ pub(crate) fn object_members_of_checked(text: &str) -> Option<Vec<(Cow<'_, str>,
 fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     match bytes.get(start)? {
         b'"' => string_end(bytes, start),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut at = start;
-            while let Some(&byte) = bytes.get(at) {
-                match byte {
-                    b'"' => {
-                        at = string_end(bytes, at)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        if depth == 0 {
-                            return Some(at + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                at += 1;
-            }
-            None
-        }
+        b'{' | b'[' => bracketed_end(bytes, start),
         // A number or a literal: up to the next delimiter.
         _ => Some(
             bytes[start..]
@@ -96,8 +75,35 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
+/// Where the object or array opening at `start` ends (one past its closing bracket), following
+/// strings and their escapes; `None` when the text ends first or brackets do not pair up.
+pub(crate) fn bracketed_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut at = start;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => at = string_end(bytes, at)?,
+            open @ (b'{' | b'[') => {
+                stack.push(if open == b'{' { b'}' } else { b']' });
+                at += 1;
+            }
+            close @ (b'}' | b']') => {
+                if stack.pop() != Some(close) {
+                    return None;
+                }
+                at += 1;
+                if stack.is_empty() {
+                    return Some(at);
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
 /// The position of the first byte from `at` on that is not JSON whitespace.
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+pub(crate) fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
     while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         at += 1;
     }

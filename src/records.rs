@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use crate::json_text::string_end;
+use crate::json_text::{bracketed_end, skip_whitespace, string_end};
 
 /// The most text one value spread over several lines may have; a longer one is read line by
 /// line.
@@ -243,7 +243,7 @@ pub(crate) fn concatenated_objects(line: &str) -> Option<Vec<&str>> {
         if bytes[at] != b'{' {
             return None;
         }
-        let end = value_end(bytes, at)?;
+        let end = bracketed_end(bytes, at)?;
         objects.push(&line[at..end]);
         at = skip_whitespace(bytes, end);
     }
@@ -255,40 +255,6 @@ pub(crate) fn concatenated_objects(line: &str) -> Option<Vec<&str>> {
 fn may_hold_several_objects(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'}', bytes)
         .any(|at| bytes.get(skip_whitespace(bytes, at + 1)) == Some(&b'{'))
-}
-
-fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
-    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
-        at += 1;
-    }
-    at
-}
-
-/// Where the object or array opening at `start` ends (one past its closing bracket), following
-/// strings and their escapes; `None` when the text ends first or brackets do not pair up.
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut stack: Vec<u8> = Vec::new();
-    let mut at = start;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'"' => at = string_end(bytes, at)?,
-            open @ (b'{' | b'[') => {
-                stack.push(if open == b'{' { b'}' } else { b']' });
-                at += 1;
-            }
-            close @ (b'}' | b']') => {
-                if stack.pop() != Some(close) {
-                    return None;
-                }
-                at += 1;
-                if stack.is_empty() {
-                    return Some(at);
-                }
-            }
-            _ => at += 1,
-        }
-    }
-    None
 }
 
 #[cfg(test)]
