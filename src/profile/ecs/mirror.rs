@@ -64,51 +64,39 @@ fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<N
     let text = raw.get();
     if event.verbatim {
         if let Some(members) = object_members_of_checked(text) {
-            return copy_members(without_repeats(members), keys, Node::Verbatim);
+            let copied = without_repeats(members)
+                .into_iter()
+                .map(|(key, value)| (key, value, Node::Verbatim(value)));
+            return copy_members(copied, keys);
         }
     } else if let Ok(members) = object_members(text, &"the member") {
-        return copy_members(members, keys, |value: &'a RawValue| event.copied(value));
+        let copied = members
+            .into_iter()
+            .map(|(key, value)| (key, value.get(), event.copied(value)));
+        return copy_members(copied, keys);
     }
     // Not an object: copied as it is.
     (depth(text) <= MAX_DEPTH).then(|| event.copied(raw))
 }
 
-/// The object of `members`, their keys treated as `keys` says and each value copied with
-/// `copy`; `None` when it would nest too deep.
-fn copy_members<'a, V: AsText<'a>>(
-    members: Vec<(Cow<'a, str>, V)>,
+/// The object of `copied` members (key, value text, the value's copy), their keys treated as
+/// `keys` says; `None` when it would nest too deep.
+fn copy_members<'a>(
+    copied: impl ExactSizeIterator<Item = (Cow<'a, str>, &'a str, Node<'a>)>,
     keys: Keys,
-    copy: impl Fn(V) -> Node<'a>,
 ) -> Option<Node<'a>> {
-    let mut object = Fields::with_capacity(members.len());
+    let mut object = Fields::with_capacity(copied.len());
     let mut deepest = 0;
-    for (key, value) in members {
+    for (key, text, copy) in copied {
         let key = match keys {
             Keys::WithoutMetadata if key == "metadata" => continue,
             Keys::DotsToUnderscores if key.contains('.') => Cow::Owned(key.replace('.', "_")),
             _ => key,
         };
-        deepest = deepest.max(depth(value.text()));
-        object.push(key, copy(value));
+        deepest = deepest.max(depth(text));
+        object.push(key, copy);
     }
     (deepest < MAX_DEPTH).then_some(Node::Object(object))
-}
-
-/// A member's value as JSON text.
-trait AsText<'a>: Copy {
-    fn text(self) -> &'a str;
-}
-
-impl<'a> AsText<'a> for &'a str {
-    fn text(self) -> &'a str {
-        self
-    }
-}
-
-impl<'a> AsText<'a> for &'a RawValue {
-    fn text(self) -> &'a str {
-        self.get()
-    }
 }
 
 #[cfg(test)]
