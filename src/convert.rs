@@ -88,7 +88,7 @@ impl Transformer {
     /// The document of one audit event: where the shape and the profile say it starts, with
     /// the profile's fields and the shape's metadata deep-merged in (or, for a profile that
     /// keeps its own attributes, those alone).
-    fn document<'a>(&self, found: Found<'a>, event: &Event<'a>) -> Document<'a> {
+    fn document<'a>(&self, found: Found<'a>, event: &'a Event<'a>) -> Document<'a> {
         let profile = self.options().profile;
         let original = match found.original {
             Original::Token(token) => Node::Verbatim(token.get()),
@@ -176,5 +176,43 @@ fn fail(
             });
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Options, Profile, Transformer};
+
+    /// A record field named like a produced one is deep-merged: the `ecs` mirror, written
+    /// straight into most documents, becomes a tree there and merges key by key.
+    #[test]
+    fn the_mirror_merges_into_a_record_field_of_the_same_name() {
+        let event = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a1","stage":"ResponseComplete","verb":"get","requestURI":"/api/v1/pods","user":{"username":"alice"},"annotations":{"authorization.k8s.io/decision":"allow"}}"#;
+        let record = format!(
+            r#"{{"message":{},"kubernetes":{{"audit":{{"shipper":"fluent-bit","auditID":"old"}},"pod_name":"api-0"}}}}"#,
+            serde_json::to_string(event).expect("a string")
+        );
+        let transformer = Transformer::new(Options {
+            profile: Profile::Ecs,
+            ..Options::default()
+        });
+        let documents = transformer.transform(&record).expect("converts");
+        let document: serde_json::Value = serde_json::from_str(&documents[0]).expect("JSON");
+        let kubernetes = &document["kubernetes"];
+        assert_eq!(kubernetes["pod_name"], "api-0");
+        let audit = &kubernetes["audit"];
+        assert_eq!(audit["shipper"], "fluent-bit");
+        assert_eq!(audit["auditID"], "a1");
+        assert_eq!(
+            audit["annotations"]["authorization_k8s_io/decision"],
+            "allow"
+        );
+        // The record's keys keep their places; the mirror's follow.
+        assert!(
+            documents[0]
+                .contains(r#""audit":{"shipper":"fluent-bit","auditID":"a1","kind":"Event","#),
+            "{}",
+            documents[0]
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! exact text, then the profile's produced fields grouped as their layout says
 //! ([`crate::layout`]); or, when a record field has the name of a produced top-level field, an
 //! ordered tree of both, deep-merged. [`Fields`] is that tree, and the objects profiles build
-//! (an OCSF resource, the mirror of the event).
+//! (an OCSF resource). The `ecs` mirror of the event is written straight from the event
+//! ([`Node::Mirror`]).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::json_text::{
 };
 use crate::layout::{Layout, Produced};
 use crate::lenient::{Member, object_members};
+use crate::profile::Mirror;
 
 /// One value of the output document.
 #[derive(Debug)]
@@ -39,6 +41,9 @@ pub(crate) enum Node<'a> {
     Object(Fields<'a>),
     /// A list of objects produced by the mapping (OCSF's `resources`, `observables`).
     Objects(Vec<Fields<'a>>),
+    /// The `ecs` profile's copy of the whole event, written straight from the event's members
+    /// (a tree only where the document is deep-merged: [`Mirror::into_fields`]).
+    Mirror(Mirror<'a>),
 }
 
 /// The fields of an object, in insertion order; keys are unique.
@@ -130,6 +135,11 @@ impl<'a> Fields<'a> {
             .iter_mut()
             .find(|(k, _)| k == key)
             .map(|(_, node)| node)
+    }
+
+    /// An object of `pairs` (key, value), in order; the caller knows the keys are unique.
+    pub(crate) fn from_pairs(pairs: Vec<(Cow<'a, str>, Node<'a>)>) -> Self {
+        Fields(pairs)
     }
 
     /// Appends `key` with `node`; the caller knows the key is not there yet.
@@ -232,17 +242,7 @@ impl<'a> Fields<'a> {
             if index > 0 {
                 out.push(',');
             }
-            match key {
-                Cow::Borrowed(key) => {
-                    out.push('"');
-                    out.push_str(key);
-                    out.push_str("\":");
-                }
-                Cow::Owned(key) => {
-                    write_string(out, key);
-                    out.push(':');
-                }
-            }
+            write_key(out, key);
             node.write_json(out);
         }
     }
@@ -250,6 +250,26 @@ impl<'a> Fields<'a> {
     /// The keys of the top-level fields, in order.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(key, _)| key.as_ref())
+    }
+}
+
+/// Appends `key` and its colon. A borrowed key is written as it is (see [`Fields`]); an owned
+/// one is escaped.
+#[expect(
+    clippy::ptr_arg,
+    reason = "whether the key is borrowed says whether it needs escaping"
+)]
+pub(crate) fn write_key(out: &mut String, key: &Cow<'_, str>) {
+    match key {
+        Cow::Borrowed(key) => {
+            out.push('"');
+            out.push_str(key);
+            out.push_str("\":");
+        }
+        Cow::Owned(key) => {
+            write_string(out, key);
+            out.push(':');
+        }
     }
 }
 
@@ -341,6 +361,7 @@ impl Node<'_> {
                 }
                 out.push(']');
             }
+            Node::Mirror(mirror) => mirror.write_json(out),
         }
     }
 }

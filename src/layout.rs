@@ -51,6 +51,10 @@ impl<'a> Produced<'a> {
     pub(crate) fn into_fields(self) -> Fields<'a> {
         let mut fields = Fields::with_capacity(16);
         for (path, node) in self.entries {
+            let node = match node {
+                Node::Mirror(mirror) => Node::Object(mirror.into_fields()),
+                node => node,
+            };
             fields.set(path, node);
         }
         fields

@@ -182,8 +182,8 @@ impl Transformer {
     /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
     /// `\n`, and says what was written: no `String` per document is returned, so a host that
     /// reuses `out` saves that copy. Building each document still allocates: the list of its
-    /// produced fields, the objects a profile builds (the mirror of the event, lists), and
-    /// the texts it composes. On error `out` is left as it was.
+    /// produced fields, the objects a profile builds (OCSF's lists), and the texts it
+    /// composes. On error `out` is left as it was.
     ///
     /// # Errors
     ///

@@ -13,6 +13,8 @@ mod ecs;
 mod extended;
 mod ocsf;
 
+pub(crate) use ecs::mirror::Mirror;
+
 use std::str::FromStr;
 
 use crate::event::Event;
@@ -111,7 +113,7 @@ pub(crate) struct FieldGroup {
     /// Whether it reads the event's members (the whole event), not only its typed fields.
     pub(crate) reads_whole_event: bool,
     /// Adds the group's fields.
-    pub(crate) add: for<'a> fn(&Event<'a>, &mut Produced<'a>, &Context<'_>),
+    pub(crate) add: for<'a> fn(&'a Event<'a>, &mut Produced<'a>, &Context<'_>),
 }
 
 /// What a field group may use besides the event.
@@ -153,7 +155,7 @@ impl Profile {
     /// Adds this profile's fields for `event` to `produced`.
     pub(crate) fn apply<'a>(
         self,
-        event: &Event<'a>,
+        event: &'a Event<'a>,
         produced: &mut Produced<'a>,
         context: &Context<'_>,
     ) {

@@ -5,45 +5,127 @@
 //! they carry meaning there — with these changes only: dots in the keys of the top-level
 //! `annotations` become underscores; `requestObject.metadata` and `responseObject.metadata`
 //! are left out; an `EventList` item gains `kind` and the list's `apiVersion` when it lacks
-//! them; and a member nested more than 24 levels deep is left out. Built from the members
-//! the event was parsed into, never through a `serde_json::Value` tree.
+//! them; and a member nested more than 24 levels deep is left out.
+//!
+//! The profile sets a [`Mirror`], which holds the event and is written straight into the
+//! document from the members the event was parsed into, with no tree built
+//! (docs/performance.md, "Writing a document"). Only where the document is deep-merged with a
+//! record field of the same name is it made into a tree ([`Mirror::into_fields`]). Both come
+//! from one list of the members to copy ([`copied_members`]), so they cannot differ.
 
 use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use crate::document::{Fields, Node};
+use crate::document::{Fields, Node, write_key};
 use crate::event::Event;
 use crate::json_text::{MAX_DEPTH, depth, object_members_of_checked};
 use crate::lenient::{object_members, without_repeats};
 use crate::profile::Context;
 
-/// The mirror of `event`.
-pub(super) fn mirror<'a>(event: &Event<'a>, context: &Context<'_>) -> Fields<'a> {
-    let mut mirror = Fields::with_capacity(event.members.len() + 2);
-    if context.in_event_list {
+/// The mirror of one event, as the profile sets it: written when the document is.
+#[derive(Debug)]
+pub(crate) struct Mirror<'a> {
+    /// The event, with its members.
+    event: &'a Event<'a>,
+    /// Whether `"kind":"Event"` comes first (an `EventList` item without a `kind`).
+    kind: bool,
+    /// The list's `apiVersion`, for an `EventList` item without one of its own.
+    api_version: Option<Box<str>>,
+}
+
+/// A member of the mirror: a value copied as it is, or an object copied member by member.
+enum Copied<'a> {
+    Value(Node<'a>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl<'a> Mirror<'a> {
+    /// The mirror of `event`.
+    pub(super) fn of(event: &'a Event<'a>, context: &Context<'_>) -> Self {
         let has = |key: &str| event.members.iter().any(|(k, _)| k == key);
-        if !has("kind") {
-            mirror.push(Cow::Borrowed("kind"), Node::Text(Cow::Borrowed("Event")));
-        }
-        if let Some(version) = context.list_api_version.filter(|_| !has("apiVersion")) {
-            mirror.push(
-                Cow::Borrowed("apiVersion"),
-                Node::Text(Cow::Owned(version.to_owned())),
-            );
+        let in_list = context.in_event_list;
+        Mirror {
+            event,
+            kind: in_list && !has("kind"),
+            api_version: context
+                .list_api_version
+                .filter(|_| in_list && !has("apiVersion"))
+                .map(Box::from),
         }
     }
-    for (key, raw) in &event.members {
-        let node = match key.as_ref() {
-            "annotations" => copy_object(raw, Keys::DotsToUnderscores, event),
-            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata, event),
-            _ => (depth(raw.get()) <= MAX_DEPTH).then(|| event.copied(raw)),
+
+    /// The members an `EventList` item gains, in order.
+    fn added(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let kind = self.kind.then_some(("kind", "Event"));
+        let version = self.api_version.as_deref().map(|v| ("apiVersion", v));
+        kind.into_iter().chain(version)
+    }
+
+    /// Appends the mirror as a JSON object.
+    pub(crate) fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut comma = false;
+        let mut next = |out: &mut String| {
+            if std::mem::replace(&mut comma, true) {
+                out.push(',');
+            }
         };
-        if let Some(node) = node {
+        for (key, value) in self.added() {
+            next(out);
+            write_key(out, &Cow::Borrowed(key));
+            Node::Text(Cow::Borrowed(value)).write_json(out);
+        }
+        for (key, copied) in copied_members(self.event) {
+            next(out);
+            write_key(out, key);
+            match copied {
+                Copied::Value(node) => node.write_json(out),
+                Copied::Object(members) => {
+                    out.push('{');
+                    for (index, (key, node)) in members.iter().enumerate() {
+                        if index > 0 {
+                            out.push(',');
+                        }
+                        write_key(out, key);
+                        node.write_json(out);
+                    }
+                    out.push('}');
+                }
+            }
+        }
+        out.push('}');
+    }
+
+    /// The mirror as a tree, for a document that is deep-merged.
+    pub(crate) fn into_fields(self) -> Fields<'a> {
+        let mut mirror = Fields::with_capacity(self.event.members.len() + 2);
+        for (key, value) in self.added() {
+            mirror.push(Cow::Borrowed(key), Node::Text(Cow::Owned(value.to_owned())));
+        }
+        for (key, copied) in copied_members(self.event) {
+            let node = match copied {
+                Copied::Value(node) => node,
+                Copied::Object(members) => Node::Object(Fields::from_pairs(members)),
+            };
             mirror.push(key.clone(), node);
         }
+        mirror
     }
-    mirror
+}
+
+/// The event's members as the mirror copies them, in order, those it leaves out skipped.
+fn copied_members<'e, 'a>(
+    event: &'e Event<'a>,
+) -> impl Iterator<Item = (&'e Cow<'a, str>, Copied<'a>)> + 'e {
+    event.members.iter().filter_map(move |(key, raw)| {
+        let copied = match key.as_ref() {
+            "annotations" => copy_object(raw, Keys::DotsToUnderscores, event),
+            "requestObject" | "responseObject" => copy_object(raw, Keys::WithoutMetadata, event),
+            _ => (depth(raw.get()) <= MAX_DEPTH).then(|| Copied::Value(event.copied(raw))),
+        };
+        Some((key, copied?))
+    })
 }
 
 /// How [`copy_object`] treats the keys of the object it copies.
@@ -60,7 +142,7 @@ enum Keys {
 /// read once already: when the event needs no checks, its members are found by looking at
 /// strings and brackets only, and copied verbatim; otherwise it is parsed again, and each
 /// value copied as [`Event::copied`] says.
-fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<Node<'a>> {
+fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<Copied<'a>> {
     let text = raw.get();
     if event.verbatim {
         if let Some(members) = object_members_of_checked(text) {
@@ -76,7 +158,7 @@ fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<N
         return copy_members(copied, keys);
     }
     // Not an object: copied as it is.
-    (depth(text) <= MAX_DEPTH).then(|| event.copied(raw))
+    (depth(text) <= MAX_DEPTH).then(|| Copied::Value(event.copied(raw)))
 }
 
 /// The object of `copied` members (key, value text, the value's copy), their keys treated as
@@ -84,8 +166,8 @@ fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<N
 fn copy_members<'a>(
     copied: impl ExactSizeIterator<Item = (Cow<'a, str>, &'a str, Node<'a>)>,
     keys: Keys,
-) -> Option<Node<'a>> {
-    let mut object = Fields::with_capacity(copied.len());
+) -> Option<Copied<'a>> {
+    let mut object = Vec::with_capacity(copied.len());
     let mut deepest = 0;
     for (key, text, copy) in copied {
         let key = match keys {
@@ -94,9 +176,9 @@ fn copy_members<'a>(
             _ => key,
         };
         deepest = deepest.max(depth(text));
-        object.push(key, copy);
+        object.push((key, copy));
     }
-    (deepest < MAX_DEPTH).then_some(Node::Object(object))
+    (deepest < MAX_DEPTH).then_some(Copied::Object(object))
 }
 
 #[cfg(test)]
@@ -114,7 +196,12 @@ mod tests {
             in_event_list: in_list,
             envelope: &crate::shape::Metadata::NONE,
         };
-        mirror(&event, &context).to_json(0)
+        let mirror = Mirror::of(&event, &context);
+        let mut written = String::new();
+        mirror.write_json(&mut written);
+        // The tree, for a merged document, is the same object.
+        assert_eq!(mirror.into_fields().to_json(0), written);
+        written
     }
 
     #[test]

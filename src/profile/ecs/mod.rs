@@ -32,7 +32,7 @@ pub(crate) const ECS: FieldGroup = FieldGroup {
 };
 
 /// Adds the ecs fields for `event` to `produced`.
-fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>) {
+fn add<'a>(event: &'a Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>) {
     let fields = &event.fields;
     let request = activity::Request::of(fields);
     // The name may come from parsing the response object: read it once.
@@ -80,7 +80,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>
     add_orchestrator(fields, name, produced, context);
     produced.set(
         &["kubernetes", "audit"],
-        Node::Object(mirror::mirror(event, context)),
+        Node::Mirror(mirror::Mirror::of(event, context)),
     );
 }
 
