@@ -39,8 +39,9 @@ pub(crate) enum Node<'a> {
     Verbatim(&'a str),
     /// An object.
     Object(Fields<'a>),
-    /// A list of objects produced by the mapping (OCSF's `resources`, `observables`).
-    Objects(Vec<Fields<'a>>),
+    /// A list of objects produced by the mapping (OCSF's `resources`, `observables`), written
+    /// as it was built ([`ObjectList`]).
+    Objects(ObjectList),
     /// The `ecs` profile's copy of the whole event, written straight from the event's members
     /// (a tree only where the document is deep-merged: [`Mirror::into_fields`]).
     Mirror(Mirror<'a>),
@@ -273,6 +274,75 @@ pub(crate) fn write_key(out: &mut String, key: &Cow<'_, str>) {
     }
 }
 
+/// A JSON array of small objects, written as the profile builds it (OCSF's `resources`,
+/// `observables`, `groups`, `authorizations`), so no object is a tree: the objects' text,
+/// without the brackets.
+#[derive(Debug, Default)]
+pub(crate) struct ObjectList(String);
+
+impl ObjectList {
+    /// An empty list with room for `bytes` bytes of text, so it is allocated once.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        ObjectList(String::with_capacity(bytes))
+    }
+
+    /// Appends an object, its members written by `members`.
+    pub(crate) fn push(&mut self, members: impl FnOnce(&mut ObjectWriter<'_>)) {
+        if !self.0.is_empty() {
+            self.0.push(',');
+        }
+        ObjectWriter::write(&mut self.0, members);
+    }
+}
+
+/// Writes the members of an object in an [`ObjectList`]; keys are the mapping's own, so they
+/// need no escaping.
+pub(crate) struct ObjectWriter<'o> {
+    out: &'o mut String,
+    empty: bool,
+}
+
+impl ObjectWriter<'_> {
+    /// Appends `{`, the members `members` writes, and `}`.
+    fn write(out: &mut String, members: impl FnOnce(&mut ObjectWriter<'_>)) {
+        out.push('{');
+        members(&mut ObjectWriter { out, empty: true });
+        out.push('}');
+    }
+
+    /// Appends the comma before a member, if one was written, and `key`.
+    fn key(&mut self, key: &'static str) {
+        if !std::mem::replace(&mut self.empty, false) {
+            self.out.push(',');
+        }
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+
+    /// A string member.
+    pub(crate) fn text(&mut self, key: &'static str, text: &str) {
+        self.key(key);
+        write_string(self.out, text);
+    }
+
+    /// An integer member.
+    pub(crate) fn integer(&mut self, key: &'static str, value: i64) {
+        self.key(key);
+        self.out.push_str(itoa::Buffer::new().format(value));
+    }
+
+    /// An object member, its members written by `members`.
+    pub(crate) fn object(
+        &mut self,
+        key: &'static str,
+        members: impl FnOnce(&mut ObjectWriter<'_>),
+    ) {
+        self.key(key);
+        ObjectWriter::write(self.out, members);
+    }
+}
+
 /// One output document, ready to write.
 #[derive(Debug)]
 pub(crate) enum Document<'a> {
@@ -353,12 +423,7 @@ impl Node<'_> {
             Node::Object(fields) => fields.write_json(out),
             Node::Objects(list) => {
                 out.push('[');
-                for (index, fields) in list.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    fields.write_json(out);
-                }
+                out.push_str(&list.0);
                 out.push(']');
             }
             Node::Mirror(mirror) => mirror.write_json(out),
@@ -452,12 +517,16 @@ mod tests {
         doc.set(&["l"], Node::TextList(vec!["x".into(), "y\"z".into()]));
         doc.set(&["j"], Node::Json(serde_json::json!({"k": [1, null]})));
         doc.set(&["e"], Node::TextList(vec![]));
-        let mut first = Fields::default();
-        first.set(&["name"], Node::Text("a".into()));
-        doc.set(&["o"], Node::Objects(vec![first, Fields::default()]));
+        let mut list = ObjectList::default();
+        list.push(|object| {
+            object.text("name", "a\"");
+            object.object("policy", |policy| policy.integer("id", 7));
+        });
+        list.push(|_| {});
+        doc.set(&["o"], Node::Objects(list));
         assert_eq!(
             doc.to_json(0),
-            r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[],"o":[{"name":"a"},{}]}"#
+            r#"{"n":-42,"b":false,"l":["x","y\"z"],"j":{"k":[1,null]},"e":[],"o":[{"name":"a\"","policy":{"id":7}},{}]}"#
         );
     }
 

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::{Node, ObjectList};
 use crate::event::{Event, UserInfo};
 use crate::layout::{Path, Produced};
 use crate::lenient::{FirstText, Object, lenient_struct};
@@ -77,16 +77,10 @@ fn add_groups<'a>(user: &UserInfo<'a>, path: Path, produced: &mut Produced<'a>) 
     if user.groups.0.is_empty() {
         return;
     }
-    let groups = user
-        .groups
-        .0
-        .iter()
-        .map(|group| {
-            let mut object = Fields::with_capacity(1);
-            object.set(&["name"], Node::Text(group.clone()));
-            object
-        })
-        .collect();
+    let mut groups = ObjectList::with_capacity(32 * user.groups.0.len());
+    for group in &user.groups.0 {
+        groups.push(|object| object.text("name", group));
+    }
     produced.set(path, Node::Objects(groups));
 }
 
@@ -132,15 +126,20 @@ fn add_authorizations<'a>(event: &Event<'a>, produced: &mut Produced<'a>) {
     let Some(annotations) = &event.fields.annotations.0 else {
         return;
     };
-    let mut authorization = Fields::with_capacity(2);
-    set_text(&mut authorization, &["decision"], &annotations.decision);
-    set_text(&mut authorization, &["policy", "name"], &annotations.reason);
-    if !authorization.is_empty() {
-        produced.set(
-            &["actor", "authorizations"],
-            Node::Objects(vec![authorization]),
-        );
+    let (decision, reason) = (&annotations.decision.0, &annotations.reason.0);
+    if decision.is_none() && reason.is_none() {
+        return;
     }
+    let mut authorizations = ObjectList::with_capacity(128);
+    authorizations.push(|authorization| {
+        if let Some(decision) = decision {
+            authorization.text("decision", decision);
+        }
+        if let Some(reason) = reason {
+            authorization.object("policy", |policy| policy.text("name", reason));
+        }
+    });
+    produced.set(&["actor", "authorizations"], Node::Objects(authorizations));
 }
 
 /// `unmapped.impersonated_user`: who the request acted as.
@@ -152,16 +151,20 @@ fn add_impersonated<'a>(
     let Some(user) = user else {
         return;
     };
-    let mut impersonated = Fields::with_capacity(3);
-    set_text(&mut impersonated, &["name"], &user.username);
-    set_text(&mut impersonated, &["uid"], &user.uid);
+    set_text(
+        produced,
+        &["unmapped", "impersonated_user", "name"],
+        &user.username,
+    );
+    set_text(
+        produced,
+        &["unmapped", "impersonated_user", "uid"],
+        &user.uid,
+    );
     if !user.groups.0.is_empty() {
-        impersonated.set(&["groups"], Node::TextList(user.groups.0.clone()));
-    }
-    if !impersonated.is_empty() {
         produced.set(
-            &["unmapped", "impersonated_user"],
-            Node::Object(impersonated),
+            &["unmapped", "impersonated_user", "groups"],
+            Node::TextList(user.groups.0.clone()),
         );
     }
     pivots.impersonated_name = user.username.0.clone();

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::Node;
 use crate::layout::{Path, Produced};
 use crate::profile::Context;
 
@@ -17,29 +17,36 @@ pub(super) fn add(context: &Context<'_>, produced: &mut Produced<'_>) -> bool {
             // AWS's own EKS mapping, so that queries written for Security Lake's EKS source
             // match these documents.
             (Some("eks"), _) => &[
-                (&["name"], "Amazon EKS"),
-                (&["vendor_name"], "AWS"),
-                (&["feature", "name"], "Elastic Kubernetes Service"),
+                (&["metadata", "product", "name"], "Amazon EKS"),
+                (&["metadata", "product", "vendor_name"], "AWS"),
+                (
+                    &["metadata", "product", "feature", "name"],
+                    "Elastic Kubernetes Service",
+                ),
             ],
             (Some("aks"), _) => &[
-                (&["name"], "Azure Kubernetes Service"),
-                (&["vendor_name"], "Microsoft"),
+                (&["metadata", "product", "name"], "Azure Kubernetes Service"),
+                (&["metadata", "product", "vendor_name"], "Microsoft"),
             ],
             (Some("gke"), _) => &[
-                (&["name"], "Google Kubernetes Engine"),
-                (&["vendor_name"], "Google"),
+                (&["metadata", "product", "name"], "Google Kubernetes Engine"),
+                (&["metadata", "product", "vendor_name"], "Google"),
             ],
             (_, Some(id)) if !id.is_empty() => &[
-                (&["name"], "OpenShift Container Platform"),
-                (&["vendor_name"], "Red Hat"),
+                (
+                    &["metadata", "product", "name"],
+                    "OpenShift Container Platform",
+                ),
+                (&["metadata", "product", "vendor_name"], "Red Hat"),
             ],
-            _ => &[(&["name"], "Kubernetes"), (&["vendor_name"], "Kubernetes")],
+            _ => &[
+                (&["metadata", "product", "name"], "Kubernetes"),
+                (&["metadata", "product", "vendor_name"], "Kubernetes"),
+            ],
         };
-    let mut fields = Fields::with_capacity(3);
     for (path, value) in product {
-        fields.set(path, Node::Text(Cow::Borrowed(value)));
+        produced.set(path, Node::Text(Cow::Borrowed(value)));
     }
-    produced.set(&["metadata", "product"], Node::Object(fields));
 
     let cluster_name = envelope
         .cluster_name

@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 
 use super::ecs::activity::Request;
 use super::ecs::{description, outcome, split_uri};
-use crate::document::{Fields, Node};
+use crate::document::{Node, ObjectList};
 use crate::event::{AuditEvent, Event};
 use crate::json_text::{MAX_DEPTH, depth};
 use crate::layout::{Path, Produced};
@@ -346,28 +346,32 @@ fn add_resource<'a>(
     if name.is_none() && object.uid.0.is_none() {
         return;
     }
-    let mut resource = Fields::with_capacity(7);
-    match (&object.resource.0, &object.subresource.0) {
-        (Some(resource_type), Some(subresource)) => resource.set(
-            &["type"],
-            Node::Text(Cow::Owned(format!("{resource_type}/{subresource}"))),
-        ),
-        (Some(resource_type), None) => resource.set(&["type"], Node::Text(resource_type.clone())),
-        _ => {}
-    }
-    if let Some(name) = name {
-        resource.set(&["name"], Node::Text(name.clone()));
-        pivots.resource_name = Some(name);
-    }
-    set_text(&mut resource, &["namespace"], &object.namespace);
-    if let Some(uid) = &object.uid.0 {
-        resource.set(&["uid"], Node::Text(uid.clone()));
-        pivots.resource_uid = Some(uid.clone());
-    }
-    set_text(&mut resource, &["version"], &object.resource_version);
-    resource.set(&["role_id"], Node::Integer(1));
-    resource.set(&["role"], Node::Text(Cow::Borrowed("Target")));
-    produced.set(&["resources"], Node::Objects(vec![resource]));
+    let mut resources = ObjectList::with_capacity(256);
+    resources.push(|resource| {
+        match (&object.resource.0, &object.subresource.0) {
+            (Some(resource_type), Some(subresource)) => {
+                resource.text("type", &format!("{resource_type}/{subresource}"));
+            }
+            (Some(resource_type), None) => resource.text("type", resource_type),
+            _ => {}
+        }
+        let texts = [
+            ("name", &name),
+            ("namespace", &object.namespace.0),
+            ("uid", &object.uid.0),
+            ("version", &object.resource_version.0),
+        ];
+        for (key, text) in texts {
+            if let Some(text) = text {
+                resource.text(key, text);
+            }
+        }
+        resource.integer("role_id", 1);
+        resource.text("role", "Target");
+    });
+    produced.set(&["resources"], Node::Objects(resources));
+    pivots.resource_name = name;
+    pivots.resource_uid = object.uid.0.clone();
 }
 
 /// `status_id`, `status`, `status_code`, `status_detail`: the ecs profile's outcome rule.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::document::{Fields, Node};
+use crate::document::{Node, ObjectList};
 use crate::layout::Produced;
 
 /// The pivot values, noted while their attributes are written.
@@ -64,19 +64,17 @@ impl<'a> Pivots<'a> {
         if list.is_empty() {
             return;
         }
-        let objects = list
-            .into_iter()
-            .map(|(name, (type_id, caption), value)| {
-                let mut observable = Fields::with_capacity(4);
+        let mut objects = ObjectList::with_capacity(96 * list.len());
+        for (name, (type_id, caption), value) in list {
+            objects.push(|observable| {
                 if let Some(name) = name {
-                    observable.set(&["name"], Node::Text(Cow::Borrowed(name)));
+                    observable.text("name", name);
                 }
-                observable.set(&["type_id"], Node::Integer(type_id));
-                observable.set(&["type"], Node::Text(Cow::Borrowed(caption)));
-                observable.set(&["value"], Node::Text(value));
-                observable
-            })
-            .collect();
+                observable.integer("type_id", type_id);
+                observable.text("type", caption);
+                observable.text("value", &value);
+            });
+        }
         produced.set(&["observables"], Node::Objects(objects));
     }
 }
