@@ -91,7 +91,7 @@ impl Transformer {
     fn document<'a>(&self, found: Found<'a>, event: &'a Event<'a>) -> Document<'a> {
         let profile = self.options().profile;
         let original = match found.original {
-            Original::Token(token) => Node::Verbatim(token.get()),
+            Original::Token(token) => Node::Verbatim(token),
             Original::Text(text) => Node::Text(Cow::Borrowed(text)),
         };
         // Room for every field a profile produces for a typical event.

@@ -29,11 +29,13 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// The members of the JSON object `text`, which was read once already as well-formed JSON
-/// (a member of an event): each key (unescaped) and the exact text of its value, in order;
-/// `None` when the text is not an object. Only strings and brackets are looked at, as the
-/// text needs no checking again; a repeated key is left as it is.
-pub(crate) fn object_members_of_checked(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+/// The members of the JSON object `text`: each key (unescaped) and the text of its value, in
+/// order; a repeated key is left as it is. The object's own punctuation is checked (braces,
+/// colons, commas, string keys, nothing but whitespace after it), its values are not: only
+/// their strings and brackets are looked at, to find where each ends. `None` when the text is
+/// not such an object. The caller knows the values well formed (a member of an event read
+/// once already) or checks them.
+pub(crate) fn split_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
@@ -42,19 +44,30 @@ pub(crate) fn object_members_of_checked(text: &str) -> Option<Vec<(Cow<'_, str>,
     let mut members = Vec::with_capacity(8);
     at = skip_whitespace(bytes, at + 1);
     if bytes.get(at) == Some(&b'}') {
-        return Some(members);
+        return (skip_whitespace(bytes, at + 1) == bytes.len()).then_some(members);
     }
     loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
         let key_end = string_end(bytes, at)?;
         let key = decode_string(&text[at..key_end])?;
         at = skip_whitespace(bytes, key_end);
-        at = skip_whitespace(bytes, at + 1); // past the `:`
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_whitespace(bytes, at + 1);
         let value_end = value_end(bytes, at)?;
+        if value_end == at {
+            return None;
+        }
         members.push((key, &text[at..value_end]));
         at = skip_whitespace(bytes, value_end);
         match bytes.get(at)? {
             b',' => at = skip_whitespace(bytes, at + 1),
-            b'}' => return Some(members),
+            b'}' => {
+                return (skip_whitespace(bytes, at + 1) == bytes.len()).then_some(members);
+            }
             _ => return None,
         }
     }
@@ -242,12 +255,15 @@ fn find_first(
 /// The position of the first byte from `from` on that a JSON string must escape: a control
 /// character, `"` or `\\`.
 fn next_to_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    find_first(
-        bytes,
-        from,
-        |word| bytes_equal(word, b'"') | bytes_equal(word, b'\\') | bytes_below(word, 0x20),
-        |byte| ESCAPE[usize::from(byte)] != 0,
-    )
+    find_first(bytes, from, to_escape, |byte| {
+        ESCAPE[usize::from(byte)] != 0
+    })
+}
+
+/// In each byte of `word` that a JSON string must escape, the high bit set (only the lowest
+/// mark is exact).
+fn to_escape(word: u64) -> u64 {
+    bytes_equal(word, b'"') | bytes_equal(word, b'\\') | bytes_below(word, 0x20)
 }
 
 /// The position of the first `"` or `\\` from `from` on.
@@ -260,72 +276,99 @@ fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
     )
 }
 
-/// The position of the first `\\` from `from` on.
-fn next_backslash(bytes: &[u8], from: usize) -> Option<usize> {
-    find_first(
-        bytes,
-        from,
-        |word| bytes_equal(word, b'\\'),
-        |byte| byte == b'\\',
-    )
-}
-
-/// The value of a JSON string token that serde_json has already read (so its escapes are
-/// well formed and it holds no control character), or `None` when it is
-/// not a string or holds a surrogate escape that is not part of a pair (which serde_json
-/// refuses too). The event text is escape-dense (`\"` every few bytes), so this finds each
-/// backslash eight bytes at a time and decodes into a buffer of the right size, in one pass.
+/// The value of the JSON string token `token`, or `None` when it is not a well-formed string
+/// token: a raw control character or quote inside, an escape that is not well formed, or a
+/// surrogate escape that is not part of a pair (all of which serde_json refuses too). The
+/// event text is escape-dense (`\"` every few bytes), so the text between escapes is copied
+/// eight bytes at a time, each word written whole and the buffer cut back to the byte before
+/// a backslash: a store per word, not a copy call per run.
 pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
     let body = token.strip_prefix('"')?.strip_suffix('"')?;
     let bytes = body.as_bytes();
-    let Some(mut at) = next_backslash(bytes, 0) else {
+    let Some(first) = next_to_escape(bytes, 0) else {
         return Some(Cow::Borrowed(body));
     };
-    let mut out = String::with_capacity(body.len());
-    let mut copied = 0;
-    loop {
-        out.push_str(&body[copied..at]);
-        let escape = *bytes.get(at + 1)?;
-        copied = at + 2;
-        match escape {
-            // The character is the escaped byte itself: it starts the next run of text to
-            // copy (an event's text escapes a quote every few bytes, so this halves the
-            // copies).
-            b'"' | b'\\' | b'/' => copied = at + 1,
-            b'b' => out.push('\u{8}'),
-            b'f' => out.push('\u{c}'),
-            b'n' => out.push('\n'),
-            b'r' => out.push('\r'),
-            b't' => out.push('\t'),
-            b'u' => {
-                let unit = hex_unit(bytes, at + 2)?;
-                copied = at + 6;
-                let code = match unit {
-                    0xD800..=0xDBFF => {
-                        if bytes.get(copied..copied + 2) != Some(b"\\u") {
-                            return None;
-                        }
-                        let low = hex_unit(bytes, copied + 2)?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        copied += 6;
-                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => u32::from(unit),
-                };
-                out.push(char::from_u32(code)?);
+    // Room for a whole word past the text, so the last word needs no growing.
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + 8);
+    out.extend_from_slice(&bytes[..first]);
+    let mut at = first;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => {
+                at = decode_escape(bytes, at, &mut out)?;
+                continue;
             }
-            _ => return None,
+            // A raw quote or control character.
+            byte if ESCAPE[usize::from(byte)] != 0 => return None,
+            _ => {}
         }
-        match next_backslash(bytes, copied.max(at + 2)) {
-            Some(next) => at = next,
-            None => break,
-        }
+        let Some(word) = bytes
+            .get(at..at + 8)
+            .and_then(|w| <&[u8; 8]>::try_from(w).ok())
+        else {
+            // Fewer than eight bytes left.
+            let rest = &bytes[at..];
+            let run = rest
+                .iter()
+                .position(|&byte| ESCAPE[usize::from(byte)] != 0)
+                .unwrap_or(rest.len());
+            out.extend_from_slice(&rest[..run]);
+            at += run;
+            continue;
+        };
+        let found = to_escape(u64::from_le_bytes(*word));
+        let run = if found == 0 {
+            8
+        } else {
+            (found.trailing_zeros() / 8) as usize
+        };
+        let kept = out.len() + run;
+        out.extend_from_slice(word);
+        out.truncate(kept);
+        at += run;
     }
-    out.push_str(&body[copied..]);
-    Some(Cow::Owned(out))
+    // Whole runs of valid UTF-8, cut at ASCII backslashes, and whole characters: valid, which
+    // this checks again (an ASCII text is checked a word at a time).
+    String::from_utf8(out).ok().map(Cow::Owned)
+}
+
+/// Appends the character of the escape at `at` (a backslash) to `out`; the position after
+/// the escape, or `None` for an escape that is not well formed or a lone surrogate.
+fn decode_escape(bytes: &[u8], at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let escape = *bytes.get(at + 1)?;
+    let decoded = match escape {
+        b'"' | b'\\' | b'/' => escape,
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'u' => {
+            let unit = hex_unit(bytes, at + 2)?;
+            let mut next = at + 6;
+            let code = match unit {
+                0xD800..=0xDBFF => {
+                    if bytes.get(next..next + 2) != Some(b"\\u") {
+                        return None;
+                    }
+                    let low = hex_unit(bytes, next + 2)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    next += 6;
+                    0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+                }
+                0xDC00..=0xDFFF => return None,
+                _ => u32::from(unit),
+            };
+            let mut buffer = [0; 4];
+            out.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut buffer).as_bytes());
+            return Some(next);
+        }
+        _ => return None,
+    };
+    out.push(decoded);
+    Some(at + 2)
 }
 
 /// The four hex digits at `at`, as a UTF-16 code unit.
@@ -549,6 +592,27 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_every_run_length_decode_as_serde_json_decodes_them() {
+        // Runs of 0 to 19 bytes between escapes, with two- and four-byte characters, so that
+        // escapes and characters fall at every place in the eight-byte words.
+        let pieces = ["\"", "\\", "/", "\n", "\u{1}", "é", "😀", "\u{7f}", "x"];
+        for seed in 0..400usize {
+            let mut text = String::new();
+            for step in 0..(seed % 7 + 1) {
+                text.push_str(&"abcdefghijklmnopqrs"[..(seed * 7 + step * 3) % 20]);
+                text.push_str(pieces[(seed + step) % pieces.len()]);
+            }
+            for token in [
+                serde_json::to_string(&text).unwrap(),
+                serde_json::to_string(&text).unwrap().replace('/', "\\/"),
+            ] {
+                let decoded = decode_string(&token);
+                assert_eq!(decoded.as_deref(), Some(text.as_str()), "{token}");
+            }
+        }
+    }
+
+    #[test]
     fn lone_surrogates_and_non_strings_are_refused_as_serde_json_refuses_them() {
         for token in [
             r#""\ud800""#,
@@ -556,6 +620,9 @@ mod tests {
             r#""\ud800\u0041""#,
             r#""\udc00""#,
             r#""\ud83d\ud83d""#,
+            "\"a\u{1}b\"",
+            "\"a\tb\"",
+            "\"a\"b\"",
             "123",
             "{}",
         ] {
@@ -565,7 +632,7 @@ mod tests {
     }
 
     #[test]
-    fn members_of_checked_objects_are_those_serde_json_finds() {
+    fn split_members_are_those_serde_json_finds() {
         let objects = [
             r#"{}"#,
             r#" { } "#,
@@ -581,15 +648,28 @@ mod tests {
                 .iter()
                 .map(|(key, raw)| (key.to_string(), raw.get()))
                 .collect();
-            let found: Vec<(String, &str)> = object_members_of_checked(text)
+            let found: Vec<(String, &str)> = split_members(text)
                 .unwrap()
                 .into_iter()
                 .map(|(key, value)| (key.into_owned(), value))
                 .collect();
             assert_eq!(found, expected, "{text}");
         }
-        for text in [r#"[1]"#, r#""{}""#, "12", "null", r#"{"a":1"#] {
-            assert_eq!(object_members_of_checked(text), None, "{text}");
+        let not_objects = [
+            r#"[1]"#,
+            r#""{}""#,
+            "12",
+            "null",
+            r#"{"a":1"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            r#"{"a":}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1 "b":2}"#,
+        ];
+        for text in not_objects {
+            assert_eq!(split_members(text), None, "{text}");
         }
     }
 }

@@ -23,8 +23,6 @@ pub use decode::MAX_PAYLOAD;
 use std::borrow::Cow;
 use std::fmt;
 
-use serde_json::value::RawValue;
-
 use crate::TransformError;
 use crate::document::Fields;
 use crate::lenient::Member;
@@ -72,7 +70,7 @@ pub(crate) struct Found<'t> {
 pub(crate) enum Original<'t> {
     /// The JSON string token of a record field whose value is the event text: written back
     /// exactly as received.
-    Token(&'t RawValue),
+    Token(&'t str),
     /// The text itself (written as a JSON string).
     Text(&'t str),
 }
@@ -208,6 +206,10 @@ pub(crate) fn read(
     if let Some(read) = event_hub::read_body(record_text, visit) {
         return read;
     }
+    // The common case, a `message`-wrapped record, is read in one pass over its event text.
+    if let Some((fields, wrapped)) = wrapped::read_plain(record_text, options.event_field) {
+        return visit_wrapped(fields, &wrapped, visit);
+    }
     let source = Source::Record {
         event_field: options.event_field,
     };
@@ -233,19 +235,7 @@ pub(crate) fn read(
         return gke::read(record_text, visit);
     }
     if let Some(wrapped) = wrapped::find(&mut fields, options.event_field) {
-        return visit(Item::Event(Found {
-            text: &wrapped.text,
-            original: Original::Token(wrapped.token),
-            surround: Surround::Record {
-                fields,
-                field: Cow::Borrowed(wrapped.field),
-            },
-            source: Source::Field(wrapped.field),
-            scope: Scope::Record,
-            metadata: &Metadata::NONE,
-            list_api_version: None,
-            members: None,
-        }));
+        return visit_wrapped(fields, &wrapped, visit);
     }
     let metadata = openshift::metadata(&fields);
     visit(Item::Event(bare::found(
@@ -254,6 +244,27 @@ pub(crate) fn read(
         source,
         &metadata,
     )))
+}
+
+/// Hands the event of a record whose field holds it to `visit`.
+fn visit_wrapped<'r>(
+    fields: Fields<'r>,
+    wrapped: &wrapped::Wrapped<'r>,
+    visit: &mut Visit<'_>,
+) -> Result<(), TransformError> {
+    visit(Item::Event(Found {
+        text: &wrapped.text,
+        original: Original::Token(wrapped.token),
+        surround: Surround::Record {
+            fields,
+            field: Cow::Borrowed(wrapped.field),
+        },
+        source: Source::Field(wrapped.field),
+        scope: Scope::Record,
+        metadata: &Metadata::NONE,
+        list_api_version: None,
+        members: None,
+    }))
 }
 
 /// The record's text after an optional UTF-8 byte order mark.

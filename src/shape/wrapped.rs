@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
-
 use crate::document::{Fields, Node};
-use crate::json_text::decode_string;
+use crate::json_text::{
+    MAX_DEPTH, decode_string, depth, skip_whitespace, split_members, string_end,
+};
 
 /// A record field that holds the event text.
 pub(crate) struct Wrapped<'r> {
@@ -16,7 +16,114 @@ pub(crate) struct Wrapped<'r> {
     /// The event text: the field's value, unescaped.
     pub(crate) text: Cow<'r, str>,
     /// The field's JSON string token, exactly as received.
-    pub(crate) token: &'r RawValue,
+    pub(crate) token: &'r str,
+}
+
+/// Keys with which an earlier rule of [`super::read`] may read the record (an envelope, a GKE
+/// LogEntry): [`read_plain`] leaves such a record to the full reading.
+const KEYS_OF_EARLIER_RULES: [&str; 7] = [
+    "awslogs",
+    "messageType",
+    "logEvents",
+    "records",
+    "category",
+    "properties",
+    "protoPayload",
+];
+
+/// The top-level keys of an audit event or an `EventList`: a record whose first key is one
+/// of them is most likely bare, and [`read_plain`] does not split it.
+const KEYS_OF_EVENTS: [&str; 21] = [
+    "kind",
+    "apiVersion",
+    "level",
+    "auditID",
+    "stage",
+    "requestURI",
+    "verb",
+    "user",
+    "impersonatedUser",
+    "sourceIPs",
+    "userAgent",
+    "objectRef",
+    "responseStatus",
+    "requestObject",
+    "responseObject",
+    "requestReceivedTimestamp",
+    "stageTimestamp",
+    "annotations",
+    "metadata",
+    "items",
+    "timestamp",
+];
+
+/// The first key of the JSON object `text`, when it starts as one.
+fn first_key(text: &str) -> Option<Cow<'_, str>> {
+    let bytes = text.as_bytes();
+    let at = skip_whitespace(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    let start = skip_whitespace(bytes, at + 1);
+    if bytes.get(start) != Some(&b'"') {
+        return None;
+    }
+    decode_string(&text[start..string_end(bytes, start)?])
+}
+
+/// A record whose `message` (or, without one, whose `event_field`) is a string, read without
+/// serde_json reading that string: its token is checked as it is decoded, in one pass, and the
+/// other fields are read by serde_json as usual. The fields and the event field are what
+/// `Fields::parse_object` and [`find`] give, byte for byte (a test checks it).
+///
+/// `None` when the record is anything else, or anything about it is not plain: a key that
+/// repeats or that an earlier rule reads, a `message` that is not a string, a field that is
+/// not well-formed JSON or nests deep, an event field that does not decode. [`super::read`]
+/// then reads the record the full way, with the same result or error as always.
+pub(crate) fn read_plain<'r>(
+    record: &'r str,
+    event_field: &'r str,
+) -> Option<(Fields<'r>, Wrapped<'r>)> {
+    // A bare event (or `EventList`) is not split twice: its first key gives it away.
+    if first_key(record).is_none_or(|key| KEYS_OF_EVENTS.contains(&key.as_ref())) {
+        return None;
+    }
+    let members = split_members(record)?;
+    let unusual = members.iter().enumerate().any(|(at, (key, _))| {
+        KEYS_OF_EARLIER_RULES.contains(&key.as_ref())
+            || members[..at].iter().any(|(earlier, _)| earlier == key)
+    });
+    if unusual {
+        return None;
+    }
+    let (field, field_at) = match members.iter().position(|(key, _)| key == "message") {
+        Some(at) => ("message", at),
+        None => (
+            event_field,
+            members.iter().position(|(key, _)| key == event_field)?,
+        ),
+    };
+    let token = members[field_at].1;
+    if !token.starts_with('"') {
+        return None;
+    }
+    let text = decode_string(token)?;
+    // Room for the fields the document adds at the top level, as `Fields::from_members`.
+    let mut fields = Vec::with_capacity(members.len() + 8);
+    for (at, (key, value)) in members.into_iter().enumerate() {
+        let node = if at == field_at {
+            Node::Verbatim(value)
+        } else {
+            // serde_json reads the whole record to 128 levels, the record itself one of them:
+            // a deep value is left to it.
+            if depth(value) > MAX_DEPTH {
+                return None;
+            }
+            Node::Raw(serde_json::from_str(value).ok()?)
+        };
+        fields.push((key, node));
+    }
+    Some((Fields::from_pairs(fields), Wrapped { field, text, token }))
 }
 
 /// The `message` string field, else the `event_field` string field, of a record. The field
@@ -35,7 +142,104 @@ fn decode_string_field<'r>(fields: &mut Fields<'r>, field: &'r str) -> Option<Wr
     let Node::Raw(token) = *node else {
         return None;
     };
-    let text = decode_string(token.get())?;
-    *node = Node::Verbatim(token.get());
+    let token = token.get();
+    let text = decode_string(token)?;
+    *node = Node::Verbatim(token);
     Some(Wrapped { field, text, token })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full reading of a record: its fields by serde_json, then its event field.
+    fn read_fully<'r>(record: &'r str, event_field: &'r str) -> Option<(Fields<'r>, Wrapped<'r>)> {
+        let mut fields = Fields::parse_object(record, &"the record").ok()?;
+        let wrapped = find(&mut fields, event_field)?;
+        Some((fields, wrapped))
+    }
+
+    /// Whatever [`read_plain`] reads, the full reading reads the same.
+    fn assert_read_alike(record: &str) -> bool {
+        let Some((fields, wrapped)) = read_plain(record, "log") else {
+            return false;
+        };
+        let (full_fields, full) = read_fully(record, "log")
+            .unwrap_or_else(|| panic!("read plainly but not fully: {record}"));
+        assert_eq!(fields.to_json(0), full_fields.to_json(0), "{record}");
+        assert_eq!(
+            (wrapped.field, wrapped.text.as_ref(), wrapped.token),
+            (full.field, full.text.as_ref(), full.token),
+            "{record}"
+        );
+        true
+    }
+
+    fn records() -> Vec<String> {
+        let event = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","verb":"get","requestURI":"/api/v1/namespaces/x/pods?limit=500\u0026watch=1","user":{"username":"alice","groups":["dev"]},"annotations":{"authorization.k8s.io/reason":"RBAC: allowed by RoleBinding \"r\" é"}}"#;
+        let token = serde_json::to_string(event).unwrap();
+        vec![
+            format!(r#"{{"message":{token}}}"#),
+            format!(
+                r#"{{ "stream" : "stdout", "time":"2024-01-01T00:00:00Z","message" : {token} ,"kubernetes":{{"pod_name":"api-0","labels":{{"a.b/c":"d"}}}},"n":-1.5e3,"ok":true,"none":null,"list":[1,[2],{{}}]}}"#
+            ),
+            format!(r#"{{"log":{token},"k\u00e9y":"v\"w"}}"#),
+        ]
+    }
+
+    #[test]
+    fn plain_records_are_read_as_the_full_reading_reads_them() {
+        for record in records() {
+            assert!(assert_read_alike(&record), "{record}");
+        }
+    }
+
+    /// Every record one byte away from a plain one (changed, deleted or inserted, among the
+    /// bytes that make JSON's structure and escapes) is either left to the full reading or
+    /// read as it reads it: nothing the full reading refuses gets through.
+    #[test]
+    fn records_one_byte_off_are_read_alike_or_left_to_the_full_reading() {
+        let bytes = [
+            "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "0", "u", "\u{1}", "é",
+        ];
+        let mut read_plainly = 0;
+        for record in records() {
+            let boundaries: Vec<usize> = (0..=record.len())
+                .filter(|&at| record.is_char_boundary(at))
+                .collect();
+            for (index, &at) in boundaries.iter().enumerate() {
+                let next = boundaries.get(index + 1).copied().unwrap_or(at);
+                for byte in bytes {
+                    let changed = format!("{}{byte}{}", &record[..at], &record[next..]);
+                    let inserted = format!("{}{byte}{}", &record[..at], &record[at..]);
+                    read_plainly += usize::from(assert_read_alike(&changed));
+                    read_plainly += usize::from(assert_read_alike(&inserted));
+                }
+                let deleted = format!("{}{}", &record[..at], &record[next..]);
+                read_plainly += usize::from(assert_read_alike(&deleted));
+            }
+        }
+        // Most changes inside the event text still make a plain record.
+        assert!(read_plainly > 1000, "{read_plainly}");
+    }
+
+    #[test]
+    fn records_for_earlier_rules_and_unusual_records_are_left_to_the_full_reading() {
+        let token = r#""{\"auditID\":\"a\"}""#;
+        for record in [
+            format!(r#"{{"message":{token},"records":[]}}"#),
+            format!(r#"{{"message":{token},"protoPayload":{{}}}}"#),
+            format!(r#"{{"message":{token},"message":{token}}}"#),
+            format!(r#"{{"message":{{"data":"x"}},"log":{token}}}"#),
+            format!(r#"{{"message":"\ud800","log":{token}}}"#),
+            format!(
+                r#"{{"message":{token},"x":{}}}"#,
+                "[".repeat(30) + &"]".repeat(30)
+            ),
+            format!(r#"{{"other":{token}}}"#),
+            format!(r#"{{"kind":"Event","message":{token}}}"#),
+        ] {
+            assert!(read_plain(&record, "log").is_none(), "{record}");
+        }
+    }
 }

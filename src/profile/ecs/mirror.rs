@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 
 use crate::document::{Fields, Node, write_key};
 use crate::event::Event;
-use crate::json_text::{MAX_DEPTH, depth, object_members_of_checked};
+use crate::json_text::{MAX_DEPTH, depth, split_members};
 use crate::lenient::{object_members, without_repeats};
 use crate::profile::Context;
 
@@ -145,7 +145,7 @@ enum Keys {
 fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<Copied<'a>> {
     let text = raw.get();
     if event.verbatim {
-        if let Some(members) = object_members_of_checked(text) {
+        if let Some(members) = split_members(text) {
             let copied = without_repeats(members)
                 .into_iter()
                 .map(|(key, value)| (key, value, Node::Verbatim(value)));
