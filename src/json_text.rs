@@ -36,6 +36,18 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
 /// not such an object. The caller knows the values well formed (a member of an event read
 /// once already) or checks them.
 pub(crate) fn split_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+    split_members_with(text, |_, at| {
+        let end = value_end(text.as_bytes(), at)?;
+        Some((text.get(at..end)?, end))
+    })
+}
+
+/// As [`split_members`], each value read by `value` from the key and where the value starts:
+/// what it keeps of the value, and where the value ends.
+pub(crate) fn split_members_with<'t, V>(
+    text: &'t str,
+    mut value: impl FnMut(&str, usize) -> Option<(V, usize)>,
+) -> Option<Vec<(Cow<'t, str>, V)>> {
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
@@ -47,21 +59,17 @@ pub(crate) fn split_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
         return (skip_whitespace(bytes, at + 1) == bytes.len()).then_some(members);
     }
     loop {
-        if bytes.get(at) != Some(&b'"') {
-            return None;
-        }
-        let key_end = string_end(bytes, at)?;
-        let key = decode_string(&text[at..key_end])?;
+        let (key, key_end) = decode_string_at(text, at)?;
         at = skip_whitespace(bytes, key_end);
         if bytes.get(at) != Some(&b':') {
             return None;
         }
         at = skip_whitespace(bytes, at + 1);
-        let value_end = value_end(bytes, at)?;
+        let (kept, value_end) = value(&key, at)?;
         if value_end == at {
             return None;
         }
-        members.push((key, &text[at..value_end]));
+        members.push((key, kept));
         at = skip_whitespace(bytes, value_end);
         match bytes.get(at)? {
             b',' => at = skip_whitespace(bytes, at + 1),
@@ -73,8 +81,9 @@ pub(crate) fn split_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
     }
 }
 
-/// Where the well-formed JSON value starting at `start` ends.
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+/// Where the well-formed JSON value starting at `start` ends (for a value not yet checked:
+/// where it ends if it is well formed).
+pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     match bytes.get(start)? {
         b'"' => string_end(bytes, start),
         b'{' | b'[' => bracketed_end(bytes, start),
@@ -283,22 +292,36 @@ fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
 /// eight bytes at a time, each word written whole and the buffer cut back to the byte before
 /// a backslash: a store per word, not a copy call per run.
 pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
-    let body = token.strip_prefix('"')?.strip_suffix('"')?;
-    let bytes = body.as_bytes();
-    let Some(first) = next_to_escape(bytes, 0) else {
-        return Some(Cow::Borrowed(body));
-    };
-    // Room for a whole word past the text, so the last word needs no growing.
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + 8);
-    out.extend_from_slice(&bytes[..first]);
+    let (decoded, end) = decode_string_at(token, 0)?;
+    (end == token.len()).then_some(decoded)
+}
+
+/// The value of the JSON string token opening at `start` in `text`, and one past its closing
+/// quote: the token is found and decoded in one pass (as [`decode_string`] says), so an
+/// escape-dense string is not scanned twice. `None` as for [`decode_string`], or when the text
+/// ends first.
+pub(crate) fn decode_string_at(text: &str, start: usize) -> Option<(Cow<'_, str>, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.get(start) != Some(&b'"') {
+        return None;
+    }
+    let body = start + 1;
+    let first = next_to_escape(bytes, body)?;
+    if bytes[first] == b'"' {
+        return Some((Cow::Borrowed(text.get(body..first)?), first + 1));
+    }
+    // Room for the rest of the text and a whole word past it, so no word needs growing.
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() - body + 8);
+    out.extend_from_slice(&bytes[body..first]);
     let mut at = first;
-    while at < bytes.len() {
-        match bytes[at] {
+    loop {
+        match *bytes.get(at)? {
+            b'"' => break,
             b'\\' => {
                 at = decode_escape(bytes, at, &mut out)?;
                 continue;
             }
-            // A raw quote or control character.
+            // A raw control character.
             byte if ESCAPE[usize::from(byte)] != 0 => return None,
             _ => {}
         }
@@ -327,9 +350,10 @@ pub(crate) fn decode_string(token: &str) -> Option<Cow<'_, str>> {
         out.truncate(kept);
         at += run;
     }
-    // Whole runs of valid UTF-8, cut at ASCII backslashes, and whole characters: valid, which
-    // this checks again (an ASCII text is checked a word at a time).
-    String::from_utf8(out).ok().map(Cow::Owned)
+    // Whole runs of valid UTF-8, cut at ASCII bytes, and whole characters: valid, which this
+    // checks again (an ASCII text is checked a word at a time).
+    let decoded = String::from_utf8(out).ok()?;
+    Some((Cow::Owned(decoded), at + 1))
 }
 
 /// Appends the character of the escape at `at` (a backslash) to `out`; the position after

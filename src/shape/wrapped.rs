@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
 use crate::json_text::{
-    MAX_DEPTH, decode_string, depth, skip_whitespace, split_members, string_end,
+    MAX_DEPTH, decode_string, decode_string_at, depth, skip_whitespace, split_members_with,
+    string_end, value_end,
 };
 
 /// A record field that holds the event text.
@@ -88,7 +89,21 @@ pub(crate) fn read_plain<'r>(
     if first_key(record).is_none_or(|key| KEYS_OF_EVENTS.contains(&key.as_ref())) {
         return None;
     }
-    let members = split_members(record)?;
+    // The strings of the fields that may hold the event are decoded as they are split.
+    let members = split_members_with(record, |key, at| {
+        let end = if key == "message" || key == event_field {
+            match decode_string_at(record, at) {
+                Some((text, end)) => {
+                    return Some((Value::Decoded(record.get(at..end)?, text), end));
+                }
+                None if record.as_bytes()[at] == b'"' => return None,
+                None => value_end(record.as_bytes(), at)?,
+            }
+        } else {
+            value_end(record.as_bytes(), at)?
+        };
+        Some((Value::Text(record.get(at..end)?), end))
+    })?;
     let unusual = members.iter().enumerate().any(|(at, (key, _))| {
         KEYS_OF_EARLIER_RULES.contains(&key.as_ref())
             || members[..at].iter().any(|(earlier, _)| earlier == key)
@@ -103,27 +118,35 @@ pub(crate) fn read_plain<'r>(
             members.iter().position(|(key, _)| key == event_field)?,
         ),
     };
-    let token = members[field_at].1;
-    if !token.starts_with('"') {
-        return None;
-    }
-    let text = decode_string(token)?;
+    let mut wrapped = None;
     // Room for the fields the document adds at the top level, as `Fields::from_members`.
     let mut fields = Vec::with_capacity(members.len() + 8);
     for (at, (key, value)) in members.into_iter().enumerate() {
-        let node = if at == field_at {
-            Node::Verbatim(value)
-        } else {
-            // serde_json reads the whole record to 128 levels, the record itself one of them:
-            // a deep value is left to it.
-            if depth(value) > MAX_DEPTH {
-                return None;
+        let node = match value {
+            Value::Decoded(token, text) if at == field_at => {
+                wrapped = Some(Wrapped { field, text, token });
+                Node::Verbatim(token)
             }
-            Node::Raw(serde_json::from_str(value).ok()?)
+            Value::Decoded(text, _) | Value::Text(text) => {
+                // serde_json reads the whole record to 128 levels, the record itself one of
+                // them: a deep value is left to it.
+                if depth(text) > MAX_DEPTH {
+                    return None;
+                }
+                Node::Raw(serde_json::from_str(text).ok()?)
+            }
         };
         fields.push((key, node));
     }
-    Some((Fields::from_pairs(fields), Wrapped { field, text, token }))
+    Some((Fields::from_pairs(fields), wrapped?))
+}
+
+/// A member's value as [`read_plain`] splits it.
+enum Value<'r> {
+    /// Its text.
+    Text(&'r str),
+    /// A string's token and its value.
+    Decoded(&'r str, Cow<'r, str>),
 }
 
 /// The `message` string field, else the `event_field` string field, of a record. The field
