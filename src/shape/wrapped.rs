@@ -96,7 +96,7 @@ pub(crate) fn read_plain<'r>(
                 Some((text, end)) => {
                     return Some((Value::Decoded(record.get(at..end)?, text), end));
                 }
-                None if record.as_bytes()[at] == b'"' => return None,
+                None if record.as_bytes().get(at) == Some(&b'"') => return None,
                 None => value_end(record.as_bytes(), at)?,
             }
         } else {
@@ -240,6 +240,12 @@ mod tests {
                 }
                 let deleted = format!("{}{}", &record[..at], &record[next..]);
                 read_plainly += usize::from(assert_read_alike(&deleted));
+                // Cut short, and cut short after a byte that opens something.
+                read_plainly += usize::from(assert_read_alike(&record[..at]));
+                for byte in bytes {
+                    read_plainly +=
+                        usize::from(assert_read_alike(&format!("{}{byte}", &record[..at])));
+                }
             }
         }
         // Most changes inside the event text still make a plain record.
