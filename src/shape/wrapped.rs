@@ -32,9 +32,10 @@ const KEYS_OF_EARLIER_RULES: [&str; 7] = [
     "protoPayload",
 ];
 
-/// The top-level keys of an audit event or an `EventList`: a record whose first key is one
-/// of them is most likely bare, and [`read_plain`] does not split it.
-const KEYS_OF_EVENTS: [&str; 21] = [
+/// The fields of an `audit.k8s.io/v1` event and an `EventList`'s `items`: a record whose first
+/// key is one of them is most likely bare, and [`read_plain`] does not split it. (Not the
+/// older `timestamp` and `metadata`, with which a shipper's record may start.)
+const KEYS_OF_EVENTS: [&str; 19] = [
     "kind",
     "apiVersion",
     "level",
@@ -53,9 +54,7 @@ const KEYS_OF_EVENTS: [&str; 21] = [
     "requestReceivedTimestamp",
     "stageTimestamp",
     "annotations",
-    "metadata",
     "items",
-    "timestamp",
 ];
 
 /// The first key of the JSON object `text`, when it starts as one.
@@ -207,6 +206,7 @@ mod tests {
                 r#"{{ "stream" : "stdout", "time":"2024-01-01T00:00:00Z","message" : {token} ,"kubernetes":{{"pod_name":"api-0","labels":{{"a.b/c":"d"}}}},"n":-1.5e3,"ok":true,"none":null,"list":[1,[2],{{}}]}}"#
             ),
             format!(r#"{{"log":{token},"k\u00e9y":"v\"w"}}"#),
+            format!(r#"{{"timestamp":"2024-01-01T00:00:00Z","message":{token}}}"#),
         ]
     }
 
