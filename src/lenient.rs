@@ -29,6 +29,12 @@ macro_rules! lenient_struct {
             $( $(#[$field_meta])* pub(crate) $field: $ty, )*
         }
 
+        impl $(<$lt>)? $name $(<$lt>)? {
+            /// The JSON keys the struct reads, in order.
+            #[allow(dead_code, reason = "only some structs' keys are asked for")]
+            pub(crate) const KEYS: &'static [&'static str] = &[$($json),*];
+        }
+
         impl<'de $(: $lt, $lt)?> ::serde::Deserialize<'de> for $name $(<$lt>)? {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct FieldsVisitor $(<$lt>)? (::std::marker::PhantomData<$(&$lt)? ()>);

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use crate::document::{Fields, Node};
+use crate::event::AuditEvent;
 use crate::json_text::{
     MAX_DEPTH, decode_string, decode_string_at, depth, skip_whitespace, split_members_with,
     string_end, value_end,
@@ -32,30 +33,12 @@ const KEYS_OF_EARLIER_RULES: [&str; 7] = [
     "protoPayload",
 ];
 
-/// The fields of an `audit.k8s.io/v1` event and an `EventList`'s `items`: a record whose first
-/// key is one of them is most likely bare, and [`read_plain`] does not split it. (Not the
-/// older `timestamp` and `metadata`, with which a shipper's record may start.)
-const KEYS_OF_EVENTS: [&str; 19] = [
-    "kind",
-    "apiVersion",
-    "level",
-    "auditID",
-    "stage",
-    "requestURI",
-    "verb",
-    "user",
-    "impersonatedUser",
-    "sourceIPs",
-    "userAgent",
-    "objectRef",
-    "responseStatus",
-    "requestObject",
-    "responseObject",
-    "requestReceivedTimestamp",
-    "stageTimestamp",
-    "annotations",
-    "items",
-];
+/// Whether a record whose first key is `key` is most likely a bare event (or `EventList`):
+/// the key is one the audit event is read for ([`AuditEvent::KEYS`]). Not the older
+/// `timestamp`, with which a shipper's record may start.
+fn starts_like_an_event(key: &str) -> bool {
+    key != "timestamp" && AuditEvent::KEYS.contains(&key)
+}
 
 /// The first key of the JSON object `text`, when it starts as one.
 fn first_key(text: &str) -> Option<Cow<'_, str>> {
@@ -85,7 +68,7 @@ pub(crate) fn read_plain<'r>(
     event_field: &'r str,
 ) -> Option<(Fields<'r>, Wrapped<'r>)> {
     // A bare event (or `EventList`) is not split twice: its first key gives it away.
-    if first_key(record).is_none_or(|key| KEYS_OF_EVENTS.contains(&key.as_ref())) {
+    if first_key(record).is_none_or(|key| starts_like_an_event(&key)) {
         return None;
     }
     // The strings of the fields that may hold the event are decoded as they are split.
