@@ -82,6 +82,9 @@ impl Transformer {
         let size = found.text.len() * if whole { 4 } else { 1 };
         let document = self.document(found, &event);
         emit(Output::Document(&document, size));
+        if let Document::Laid { produced, .. } = document {
+            self.keep_scratch(produced.into_scratch());
+        }
         Ok(())
     }
 
@@ -94,8 +97,7 @@ impl Transformer {
             Original::Token(token) => Node::Verbatim(token),
             Original::Text(text) => Node::Text(Cow::Borrowed(text)),
         };
-        // Room for every field a profile produces for a typical event.
-        let mut produced = Produced::with_capacity(64);
+        let mut produced = Produced::in_scratch(self.take_scratch());
         let context = Context {
             user_agent: &|text| self.parse_user_agent(text),
             cluster_name: self.options().cluster_name.as_deref(),

@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 use crate::error::TransformError;
 use crate::json_text::{
     compact_json, has_line_break, has_surrogate_escape, replace_lone_surrogates, write_string,
+    write_string_list,
 };
 use crate::layout::{Layout, Produced};
 use crate::lenient::{Member, object_members};
@@ -396,16 +397,7 @@ impl Node<'_> {
             Node::Text(text) => write_string(out, text),
             Node::Integer(value) => out.push_str(itoa::Buffer::new().format(*value)),
             Node::Boolean(value) => out.push_str(if *value { "true" } else { "false" }),
-            Node::TextList(list) => {
-                out.push('[');
-                for (index, text) in list.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    write_string(out, text);
-                }
-                out.push(']');
-            }
+            Node::TextList(list) => write_string_list(out, list),
             // Serialising a `Value` cannot fail: its keys are strings, its numbers finite.
             Node::Json(value) => out.push_str(&serde_json::to_string(value).unwrap_or_default()),
             Node::Raw(raw) if has_line_break(raw.get()) || has_surrogate_escape(raw.get()) => {

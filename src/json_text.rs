@@ -161,6 +161,18 @@ pub(crate) fn depth(text: &str) -> usize {
     deepest
 }
 
+/// Appends `texts` as a JSON array of strings.
+pub(crate) fn write_string_list<T: AsRef<str>>(out: &mut String, texts: &[T]) {
+    out.push('[');
+    for (index, text) in texts.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        write_string(out, text.as_ref());
+    }
+    out.push(']');
+}
+
 /// Appends `text` as a JSON string, escaped as serde_json escapes it. Most strings need no
 /// escape at all: one branch-free pass (which the compiler vectorises) finds that out, and the
 /// text is then copied whole.

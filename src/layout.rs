@@ -18,42 +18,182 @@
 //! a value, or a value set where an object is — there is no layout, and the list is replayed
 //! into a tree ([`Produced::into_fields`]), which is the same result by construction.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::document::{Fields, Node};
+use crate::json_text::{write_string, write_string_list};
 
 /// Where a produced field goes: its keys from the top of the document down.
 pub(crate) type Path = &'static [&'static str];
 
-/// The fields a profile produced for one document, in the order they were set.
+/// The fields a profile produced for one document, in the order they were set, and the texts
+/// it composed for them.
 #[derive(Debug, Default)]
 pub(crate) struct Produced<'a> {
-    entries: Vec<(Path, Node<'a>)>,
+    entries: Vec<(Path, Value<'a>)>,
+    /// The texts composed for this document (timestamps, the description), one after another;
+    /// a [`Value::Composed`] names its part.
+    texts: String,
+    /// The items of the document's lists of strings, one list after another; a
+    /// [`Value::List`] names its part.
+    items: Vec<Cow<'a, str>>,
+}
+
+/// A produced field's value.
+#[derive(Debug)]
+enum Value<'a> {
+    /// A value of the document.
+    Node(Node<'a>),
+    /// A string composed into [`Produced::texts`], by its byte range there.
+    Composed(Range<usize>),
+    /// A list of strings in [`Produced::items`], by its range there.
+    List(Range<usize>),
+}
+
+/// The buffers of a document's [`Produced`] fields, kept between documents: a transformer
+/// hands the same ones to each document it builds, so a document allocates neither its list
+/// of fields nor the texts it composes; it only clears them.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The list of fields, always empty between documents (it holds no borrow then).
+    entries: Vec<(Path, Value<'static>)>,
+    /// The composed texts, always empty between documents.
+    texts: String,
+    /// The lists' items, always empty between documents.
+    items: Vec<Cow<'static, str>>,
+}
+
+/// The room a first document gets: every field a profile produces for a typical event, and
+/// its composed texts (three timestamps and a sentence).
+const FIELDS_ROOM: usize = 64;
+const TEXTS_ROOM: usize = 512;
+const ITEMS_ROOM: usize = 32;
+
+/// Buffers grown beyond these (a document with many fields or a long sentence) are not kept,
+/// so one odd event cannot hold memory for the transformer's lifetime.
+const FIELDS_KEPT: usize = 1024;
+const TEXTS_KEPT: usize = 64 * 1024;
+const ITEMS_KEPT: usize = 1024;
+
+impl Scratch {
+    /// Whether the buffers are small enough to keep for the next document.
+    pub(crate) fn worth_keeping(&self) -> bool {
+        self.entries.capacity() <= FIELDS_KEPT
+            && self.texts.capacity() <= TEXTS_KEPT
+            && self.items.capacity() <= ITEMS_KEPT
+    }
 }
 
 impl<'a> Produced<'a> {
-    /// An empty list with room for `fields` fields.
-    pub(crate) fn with_capacity(fields: usize) -> Self {
+    /// An empty list in `scratch`'s buffers (given room for a typical document if they have
+    /// none yet).
+    pub(crate) fn in_scratch(scratch: Scratch) -> Self {
+        let Scratch {
+            mut entries,
+            mut texts,
+            mut items,
+        } = scratch;
+        entries.reserve(FIELDS_ROOM);
+        texts.reserve(TEXTS_ROOM);
+        items.reserve(ITEMS_ROOM);
         Produced {
-            entries: Vec::with_capacity(fields),
+            entries: emptied(entries),
+            texts,
+            items: emptied(items),
+        }
+    }
+
+    /// The buffers, emptied, for the next document.
+    pub(crate) fn into_scratch(self) -> Scratch {
+        let Produced {
+            entries,
+            mut texts,
+            items,
+        } = self;
+        texts.clear();
+        Scratch {
+            entries: emptied(entries),
+            texts,
+            items: emptied(items),
         }
     }
 
     /// Sets the value at `path`, as [`Fields::set`] would in the document's tree: objects on
     /// the way are created, and a value set again replaces the earlier one in its place.
     pub(crate) fn set(&mut self, path: Path, node: Node<'a>) {
-        self.entries.push((path, node));
+        self.entries.push((path, Value::Node(node)));
+    }
+
+    /// Sets the string at `path` to the text `compose` appends to the buffer it is given (in
+    /// the document's own text buffer, not an allocation of its own). As [`Produced::set`].
+    pub(crate) fn compose(&mut self, path: Path, compose: impl FnOnce(&mut String)) {
+        let start = self.texts.len();
+        compose(&mut self.texts);
+        self.entries
+            .push((path, Value::Composed(start..self.texts.len())));
+    }
+
+    /// Sets the string at `path` to a copy of `text` (a text that does not outlive its
+    /// maker, such as a timestamp), kept in the document's own text buffer.
+    pub(crate) fn set_copied(&mut self, path: Path, text: &str) {
+        self.compose(path, |buffer| buffer.push_str(text));
+    }
+
+    /// Sets the list of strings at `path` to `items` (kept in the document's own list buffer,
+    /// not a vector of its own). As [`Produced::set`].
+    pub(crate) fn set_list(&mut self, path: Path, items: impl IntoIterator<Item = Cow<'a, str>>) {
+        let start = self.items.len();
+        self.items.extend(items);
+        self.entries
+            .push((path, Value::List(start..self.items.len())));
+    }
+
+    /// Sets the list of strings at `path` to the non-empty ones of `items`, each once, in the
+    /// order first seen; sets nothing when none is left.
+    pub(crate) fn set_distinct_list(
+        &mut self,
+        path: Path,
+        items: impl IntoIterator<Item = Cow<'a, str>>,
+    ) {
+        let start = self.items.len();
+        for item in items {
+            if !item.is_empty() && !self.items[start..].contains(&item) {
+                self.items.push(item);
+            }
+        }
+        if self.items.len() > start {
+            self.entries
+                .push((path, Value::List(start..self.items.len())));
+        }
+    }
+
+    /// A list's items, by their range.
+    fn list(&self, range: &Range<usize>) -> &[Cow<'a, str>] {
+        self.items.get(range.clone()).unwrap_or_default()
+    }
+
+    /// A composed text, by its range.
+    fn composed(&self, range: &Range<usize>) -> &str {
+        self.texts.get(range.clone()).unwrap_or_default()
     }
 
     /// The tree of the fields, built by setting each in order.
     pub(crate) fn into_fields(self) -> Fields<'a> {
         let mut fields = Fields::with_capacity(16);
-        for (path, node) in self.entries {
-            let node = match node {
-                Node::Mirror(mirror) => Node::Object(mirror.into_fields()),
-                node => node,
+        for (path, value) in self.entries {
+            let node = match value {
+                Value::Node(Node::Mirror(mirror)) => Node::Object(mirror.into_fields()),
+                Value::Node(node) => node,
+                Value::Composed(range) => Node::Text(Cow::Owned(
+                    self.texts.get(range).unwrap_or_default().to_owned(),
+                )),
+                Value::List(range) => {
+                    Node::TextList(self.items.get(range).unwrap_or_default().to_vec())
+                }
             };
             fields.set(path, node);
         }
@@ -73,7 +213,11 @@ impl<'a> Produced<'a> {
         }
         for (before, index) in &layout.fields {
             out.push_str(before);
-            self.entries[*index].1.write_json(out);
+            match &self.entries[*index].1 {
+                Value::Node(node) => node.write_json(out),
+                Value::Composed(range) => write_string(out, self.composed(range)),
+                Value::List(range) => write_string_list(out, self.list(range)),
+            }
         }
         out.push_str(&layout.end);
     }
@@ -103,6 +247,15 @@ type PathId = (usize, usize);
 
 fn path_id(path: Path) -> PathId {
     (path.as_ptr() as usize, path.len())
+}
+
+/// `buffer` emptied, its allocation kept, for values of another lifetime: collecting an
+/// emptied vector's iterator into a vector of a type of the same size and alignment reuses
+/// its allocation (the standard library collects such iterators in place), and no value of
+/// the old lifetime is left to outlive it.
+fn emptied<T, U>(mut buffer: Vec<T>) -> Vec<U> {
+    buffer.clear();
+    buffer.into_iter().filter_map(|_| None).collect()
 }
 
 /// How to write a sequence of produced fields: the tree [`Fields::set`] would build from
@@ -279,10 +432,20 @@ mod tests {
 
     /// The document written through the layout, and through the tree.
     fn both(sets: &[(Path, &'static str)]) -> (Option<String>, String) {
+        both_set(sets, false)
+    }
+
+    /// [`both`]; `mixed` sets the values every way a profile can, by turns: as a node, as a
+    /// text copied into the document's buffer, and as a list in its list buffer.
+    fn both_set(sets: &[(Path, &'static str)], mixed: bool) -> (Option<String>, String) {
         let produced = || {
-            let mut produced = Produced::default();
-            for &(path, value) in sets {
-                produced.set(path, text(value));
+            let mut produced = Produced::in_scratch(Scratch::default());
+            for (index, &(path, value)) in sets.iter().enumerate() {
+                match index % 3 {
+                    1 if mixed => produced.set_copied(path, value),
+                    2 if mixed => produced.set_list(path, [value, value].map(Cow::Borrowed)),
+                    _ => produced.set(path, text(value)),
+                }
             }
             produced
         };
@@ -356,7 +519,7 @@ mod tests {
             let sets: Vec<(Path, &'static str)> = (0..1 + next(7))
                 .map(|_| (PATHS[next(PATHS.len())], VALUES[next(VALUES.len())]))
                 .collect();
-            let (laid, tree) = both(&sets);
+            let (laid, tree) = both_set(&sets, laid_out % 2 == 1);
             // No layout exactly when one path runs through another's value.
             let through = sets.iter().any(|(path, _)| {
                 sets.iter().any(|(other, _)| {
@@ -376,6 +539,36 @@ mod tests {
             laid_out > 500 && needed_tree > 500,
             "{laid_out} {needed_tree}"
         );
+    }
+
+    #[test]
+    fn a_documents_buffers_are_emptied_and_kept_for_the_next() {
+        let mut produced = Produced::in_scratch(Scratch::default());
+        produced.set_copied(&["at"], "2024-06-02T10:06:00.000000Z");
+        produced.set_list(&["ips"], [Cow::Borrowed("10.0.0.1")]);
+        produced.set_distinct_list(&["users"], ["a", "", "b", "a"].map(Cow::Borrowed));
+        produced.set_distinct_list(&["none"], [Cow::Borrowed("")]);
+        let tree = produced.into_fields().to_json(0);
+        assert_eq!(
+            tree,
+            r#"{"at":"2024-06-02T10:06:00.000000Z","ips":["10.0.0.1"],"users":["a","b"]}"#
+        );
+
+        let mut produced = Produced::in_scratch(Scratch::default());
+        produced.set_copied(&["at"], "x");
+        produced.set_list(&["ips"], [Cow::Borrowed("10.0.0.1")]);
+        let scratch = produced.into_scratch();
+        let places = |s: &Scratch| {
+            (
+                s.entries.as_ptr() as usize,
+                s.texts.as_ptr() as usize,
+                s.items.as_ptr() as usize,
+            )
+        };
+        let before = places(&scratch);
+        let again = Produced::in_scratch(scratch);
+        assert!(again.entries.is_empty() && again.texts.is_empty() && again.items.is_empty());
+        assert_eq!(places(&again.into_scratch()), before);
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub struct Transformer {
     user_agents: Mutex<user_agent::Cache>,
     /// How produced fields group into objects, by sequence of paths (`layout`).
     layouts: Mutex<layout::Layouts>,
+    /// The buffers each document's produced fields are built in, reused from one document to
+    /// the next (`layout::Scratch`).
+    scratch: Mutex<layout::Scratch>,
 }
 
 impl Clone for Transformer {
@@ -116,6 +119,7 @@ impl Transformer {
             options,
             user_agents: Mutex::default(),
             layouts: Mutex::default(),
+            scratch: Mutex::default(),
         }
     }
 
@@ -133,6 +137,25 @@ impl Transformer {
         match self.layouts.try_lock() {
             Ok(mut layouts) => layouts.get(produced),
             Err(_) => layout::Layouts::default().get(produced),
+        }
+    }
+
+    /// The buffers for a document's produced fields: the kept ones, or new ones when another
+    /// thread holds them.
+    fn take_scratch(&self) -> layout::Scratch {
+        match self.scratch.try_lock() {
+            Ok(mut kept) => std::mem::take(&mut *kept),
+            Err(_) => layout::Scratch::default(),
+        }
+    }
+
+    /// Keeps a document's buffers for the next one, unless they grew large or another thread
+    /// holds the kept ones.
+    fn keep_scratch(&self, scratch: layout::Scratch) {
+        if scratch.worth_keeping()
+            && let Ok(mut kept) = self.scratch.try_lock()
+        {
+            *kept = scratch;
         }
     }
 

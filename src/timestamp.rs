@@ -3,27 +3,34 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
+/// The length of a normalised timestamp, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+const TEXT_LEN: usize = 27;
+
 /// A normalised timestamp and the instant it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Time {
-    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-    pub(crate) text: String,
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, ASCII, held in place (no allocation per timestamp).
+    text: [u8; TEXT_LEN],
     /// Microseconds since the Unix epoch (what the text says, to the microsecond).
     pub(crate) micros: i64,
     /// The UTC offset the text was written in, in minutes (`Z`: 0, `+05:30`: 330).
     pub(crate) offset_minutes: i32,
 }
 
-/// Normalises an RFC 3339 timestamp to `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
+impl Time {
+    /// The timestamp normalised: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, in UTC.
+    pub(crate) fn text(&self) -> &str {
+        // Always ASCII digits and separators, so never the empty default.
+        std::str::from_utf8(&self.text).unwrap_or_default()
+    }
+}
+
+/// Reads an RFC 3339 timestamp, normalised to `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC
+/// ([`Time::text`]), with the instant it names.
 ///
 /// Longer fractions are truncated (not rounded) to microseconds, shorter or missing ones are
 /// padded with zeros, and an offset is converted to UTC. Returns `None` for text that is not
 /// an RFC 3339 timestamp.
-pub(crate) fn normalize(text: &str) -> Option<String> {
-    parse(text).map(|time| time.text)
-}
-
-/// [`normalize`], with the instant.
 pub(crate) fn parse(text: &str) -> Option<Time> {
     let parsed = DateTime::parse_from_rfc3339(text.trim()).ok()?;
     let offset_minutes = parsed.offset().local_minus_utc() / 60;
@@ -40,23 +47,23 @@ pub(crate) fn parse(text: &str) -> Option<Time> {
     let micros = utc.timestamp() * 1_000_000 + i64::from(nanos / 1_000);
     // `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit by digit (formatting machinery costs more than
     // the parse on this path, which runs for every event).
-    let mut out = String::with_capacity(27);
-    let mut digits = |value: u32, width: u32, after: char| {
+    let mut out = [0u8; TEXT_LEN];
+    let mut at = 0;
+    let mut digits = |value: u32, width: u32, after: u8| {
         for place in (0..width).rev() {
-            let digit = value / 10u32.pow(place) % 10;
-            out.push(char::from(b'0' + digit as u8));
+            out[at] = b'0' + (value / 10u32.pow(place) % 10) as u8;
+            at += 1;
         }
-        if after != '\0' {
-            out.push(after);
-        }
+        out[at] = after;
+        at += 1;
     };
-    digits(year as u32, 4, '-');
-    digits(utc.month(), 2, '-');
-    digits(utc.day(), 2, 'T');
-    digits(utc.hour(), 2, ':');
-    digits(utc.minute(), 2, ':');
-    digits(second, 2, '.');
-    digits(nanos / 1_000, 6, 'Z');
+    digits(year as u32, 4, b'-');
+    digits(utc.month(), 2, b'-');
+    digits(utc.day(), 2, b'T');
+    digits(utc.hour(), 2, b':');
+    digits(utc.minute(), 2, b':');
+    digits(second, 2, b'.');
+    digits(nanos / 1_000, 6, b'Z');
     Some(Time {
         text: out,
         micros,
@@ -66,7 +73,11 @@ pub(crate) fn parse(text: &str) -> Option<Time> {
 
 #[cfg(test)]
 mod tests {
-    use super::{normalize, parse};
+    use super::parse;
+
+    fn normalize(text: &str) -> Option<String> {
+        parse(text).map(|time| time.text().to_owned())
+    }
 
     #[test]
     fn instants_are_microseconds_since_the_epoch() {

@@ -1,7 +1,6 @@
 //! The documented fields: the baseline profile's one group, which extended builds on
 //! (docs/profiles.md, "baseline").
 
-use std::borrow::Cow;
 use std::net::IpAddr;
 
 use crate::document::Node;
@@ -22,11 +21,8 @@ fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>
     let event = &event.fields;
     set_text(produced, &["event", "code"], &event.audit_id);
     set_text(produced, &["event", "action"], &event.verb);
-    if let Some(start) = event
-        .request_time()
-        .and_then(|time| timestamp::normalize(time))
-    {
-        produced.set(&["event", "start"], Node::Text(Cow::Owned(start)));
+    if let Some(start) = event.request_time().and_then(|time| timestamp::parse(time)) {
+        produced.set_copied(&["event", "start"], start.text());
     }
     if let Some(annotations) = &event.annotations.0 {
         set_text(produced, &["event", "outcome"], &annotations.decision);
@@ -64,7 +60,7 @@ fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>
         .or_else(|| user.map(|user| &user.groups.0))
         .filter(|groups| !groups.is_empty());
     if let Some(roles) = roles {
-        produced.set(&["user", "roles"], Node::TextList(roles.clone()));
+        produced.set_list(&["user", "roles"], roles.iter().cloned());
     }
 
     add_user_agent(event, produced, context);
@@ -86,10 +82,10 @@ fn add<'a>(event: &Event<'a>, produced: &mut Produced<'a>, context: &Context<'_>
     }
 
     if let Some(ip) = source_ip {
-        produced.set(&["related", "ip"], Node::TextList(vec![ip.clone()]));
+        produced.set_list(&["related", "ip"], [ip.clone()]);
     }
     if let Some(name) = user_name {
-        produced.set(&["related", "user"], Node::TextList(vec![name]));
+        produced.set_list(&["related", "user"], [name]);
     }
 }
 

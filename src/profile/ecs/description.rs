@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use super::activity::{CONNECTIONS, Request};
-use crate::document::Node;
 use crate::event::AuditEvent;
 use crate::layout::Produced;
 use crate::profile::baseline::is_ip_address;
@@ -27,26 +26,31 @@ pub(in crate::profile) fn set_message(
     request: &Request<'_>,
     name: Option<&str>,
 ) {
-    let sentence = describe(event, request, name);
-    produced.set(&["message"], Node::Text(Cow::Owned(sentence)));
+    produced.compose(&["message"], |out| describe(event, request, name, out));
 }
 
-/// A sentence built part by part, a space between parts, in one buffer.
-struct Sentence(String);
+/// A sentence built part by part at the end of a buffer, a space between parts.
+struct Sentence<'b> {
+    out: &'b mut String,
+    /// Where the sentence starts in `out`.
+    start: usize,
+}
 
-impl Sentence {
+impl Sentence<'_> {
     /// Starts a part: a space unless it is the first.
     fn part(&mut self) -> &mut String {
-        if !self.0.is_empty() {
-            self.0.push(' ');
+        if self.out.len() > self.start {
+            self.out.push(' ');
         }
-        &mut self.0
+        self.out
     }
 }
 
-/// The sentence for `event`; `name` is the target object's name (after its fallback).
-fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>) -> String {
-    let mut sentence = Sentence(String::with_capacity(128));
+/// Appends the sentence for `event` to `out`; `name` is the target object's name (after its
+/// fallback).
+fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>, out: &mut String) {
+    let start = out.len();
+    let mut sentence = Sentence { out, start };
     who(event, sentence.part());
     let Words {
         text,
@@ -77,7 +81,6 @@ fn describe(event: &AuditEvent<'_>, request: &Request<'_>, name: Option<&str>) -
         part.push_str(itoa::Buffer::new().format(code));
         part.push(')');
     }
-    sentence.0
 }
 
 /// `alice`, `alice (as bob)`, or `someone` for a request without a user name.
@@ -193,7 +196,17 @@ mod tests {
 
     fn describe_text(event: &str) -> String {
         let event: AuditEvent<'_> = serde_json::from_str(event).unwrap();
-        describe(&event, &Request::of(&event), event.object_name().as_deref())
+        let mut sentence = "kept ".to_owned();
+        describe(
+            &event,
+            &Request::of(&event),
+            event.object_name().as_deref(),
+            &mut sentence,
+        );
+        sentence
+            .strip_prefix("kept ")
+            .expect("what the buffer held is kept")
+            .to_owned()
     }
 
     #[test]

@@ -52,11 +52,8 @@ fn add<'a>(event: &'a Event<'a>, produced: &mut Produced<'a>, context: &Context<
         produced.set(path, Node::Text(Cow::Borrowed(value)));
     }
     let classified = request.classify(fields.decision());
-    produced.set(
-        &["event", "category"],
-        Node::TextList(classified.categories),
-    );
-    produced.set(&["event", "type"], Node::TextList(classified.types));
+    produced.set_list(&["event", "category"], classified.categories);
+    produced.set_list(&["event", "type"], classified.types);
     if let Some(method) = request.http_method() {
         produced.set(&["http", "request", "method"], Node::Text(method));
     }
@@ -89,7 +86,7 @@ fn add_times(event: &AuditEvent<'_>, produced: &mut Produced<'_>) {
     let start = event.request_time().and_then(|time| timestamp::parse(time));
     let stage = event.stage_timestamp.as_deref().and_then(timestamp::parse);
     if let Some(at) = stage.as_ref().or(start.as_ref()) {
-        produced.set(&["@timestamp"], Node::Text(Cow::Owned(at.text.clone())));
+        produced.set_copied(&["@timestamp"], at.text());
     }
     let end = stage.filter(|_| event.stage_ended());
     if let (Some(start), Some(end)) = (&start, &end)
@@ -99,10 +96,10 @@ fn add_times(event: &AuditEvent<'_>, produced: &mut Produced<'_>) {
         produced.set(&["event", "duration"], Node::Integer(nanos));
     }
     if let Some(start) = start {
-        produced.set(&["event", "start"], Node::Text(Cow::Owned(start.text)));
+        produced.set_copied(&["event", "start"], start.text());
     }
     if let Some(end) = end {
-        produced.set(&["event", "end"], Node::Text(Cow::Owned(end.text)));
+        produced.set_copied(&["event", "end"], end.text());
     }
 }
 
@@ -151,25 +148,18 @@ fn add_users<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
         set_text(produced, name, &who.username);
         set_text(produced, id, &who.uid);
         if !who.groups.0.is_empty() {
-            produced.set(groups, Node::TextList(who.groups.0.clone()));
+            produced.set_list(groups, who.groups.0.iter().cloned());
         }
     }
     // Every user name and identifier seen on the event (ECS's definition of `related.user`):
     // the authenticated user's name and uid, then the impersonated user's, each once.
-    let mut related: Vec<Cow<'a, str>> = Vec::with_capacity(4);
-    for id in [user, effective]
+    let ids = [user, effective]
         .into_iter()
         .flatten()
         .flat_map(|who: &UserInfo<'a>| [&who.username.0, &who.uid.0])
         .flatten()
-    {
-        if !id.is_empty() && !related.contains(id) {
-            related.push(id.clone());
-        }
-    }
-    if !related.is_empty() {
-        produced.set(&["related", "user"], Node::TextList(related));
-    }
+        .cloned();
+    produced.set_distinct_list(&["related", "user"], ids);
 }
 
 /// `source.*`, `client.*`, `related.ip`.
@@ -183,15 +173,8 @@ fn add_source<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) {
             produced.set(&["client", "ip"], Node::Text(first.clone()));
         }
     }
-    let mut related: Vec<Cow<'a, str>> = Vec::with_capacity(ips.all.len().min(4));
-    for ip in ips.all.iter().filter(|ip| is_ip_address(ip)) {
-        if !related.contains(ip) {
-            related.push(ip.clone());
-        }
-    }
-    if !related.is_empty() {
-        produced.set(&["related", "ip"], Node::TextList(related));
-    }
+    let addresses = ips.all.iter().filter(|ip| is_ip_address(ip)).cloned();
+    produced.set_distinct_list(&["related", "ip"], addresses);
 }
 
 /// `url.original`, `url.path`, `url.query`.

@@ -162,9 +162,9 @@ fn add_impersonated<'a>(
         &user.uid,
     );
     if !user.groups.0.is_empty() {
-        produced.set(
+        produced.set_list(
             &["unmapped", "impersonated_user", "groups"],
-            Node::TextList(user.groups.0.clone()),
+            user.groups.0.iter().cloned(),
         );
     }
     pivots.impersonated_name = user.username.0.clone();

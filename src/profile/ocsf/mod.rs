@@ -158,7 +158,7 @@ fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) -> bool {
     let mut dated = false;
     if let Some((time, text)) = at {
         produced.set(&["time"], Node::Integer(millis(time)));
-        produced.set(&["time_dt"], Node::Text(Cow::Owned(time.text.clone())));
+        produced.set_copied(&["time_dt"], time.text());
         if time.offset_minutes.abs() <= MAX_OFFSET_MINUTES {
             produced.set(
                 &["timezone_offset"],
@@ -179,11 +179,11 @@ fn add_times<'a>(event: &AuditEvent<'a>, produced: &mut Produced<'a>) -> bool {
     }
     if let Some(start) = request {
         produced.set(&["start_time"], Node::Integer(millis(&start)));
-        produced.set(&["start_time_dt"], Node::Text(Cow::Owned(start.text)));
+        produced.set_copied(&["start_time_dt"], start.text());
     }
     if let Some(end) = end {
         produced.set(&["end_time"], Node::Integer(millis(&end)));
-        produced.set(&["end_time_dt"], Node::Text(Cow::Owned(end.text)));
+        produced.set_copied(&["end_time_dt"], end.text());
     }
     dated
 }
@@ -452,10 +452,10 @@ mod tests {
 
     #[test]
     fn milliseconds_truncate_also_before_1970() {
-        let time = |micros| Time {
-            text: String::new(),
-            micros,
-            offset_minutes: 0,
+        let time = |micros| {
+            let mut time: Time = crate::timestamp::parse("1970-01-01T00:00:00Z").expect("a time");
+            time.micros = micros;
+            time
         };
         assert_eq!(millis(&time(1_669_214_213_531_481)), 1_669_214_213_531);
         assert_eq!(millis(&time(-1)), -1);
