@@ -41,8 +41,17 @@ pub(super) const CONNECTIONS: [&str; 4] = ["exec", "attach", "portforward", "pro
 
 /// `event.category` and `event.type`.
 pub(super) struct Classified {
-    pub(super) categories: Vec<Cow<'static, str>>,
-    pub(super) types: Vec<Cow<'static, str>>,
+    pub(super) categories: &'static [&'static str],
+    /// The types, `count` of them: the activity's, the identity kind's, the decision's.
+    types: [&'static str; 3],
+    count: usize,
+}
+
+impl Classified {
+    /// `event.type`, in order.
+    pub(super) fn types(&self) -> &[&'static str] {
+        self.types.get(..self.count).unwrap_or_default()
+    }
 }
 
 impl<'e> Request<'e> {
@@ -112,8 +121,6 @@ impl<'e> Request<'e> {
     /// accounts) and `event.type` (the activity; `admin` or `user` for those writes; `allowed`
     /// or `denied` by the authorizer's `decision`).
     pub(super) fn classify(&self, decision: Option<&str>) -> Classified {
-        let mut categories = vec![Cow::Borrowed("api")];
-        let mut types = vec![Cow::Borrowed(self.activity())];
         let writes = self.verb.is_some_and(|v| WRITES.contains(&v));
         let identity = if self.resource_in(&RBAC) {
             Some("admin")
@@ -122,16 +129,32 @@ impl<'e> Request<'e> {
         } else {
             None
         };
-        if let Some(kind) = identity.filter(|_| writes && self.is_resource) {
-            categories.push(Cow::Borrowed("iam"));
-            types.push(Cow::Borrowed(kind));
+        let identity = identity.filter(|_| writes && self.is_resource);
+        let decided = match decision {
+            Some("allow") => Some("allowed"),
+            Some("forbid") => Some("denied"),
+            _ => None,
+        };
+        let mut types = ["", "", ""];
+        let mut count = 0;
+        for kind in [Some(self.activity()), identity, decided]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(slot) = types.get_mut(count) {
+                *slot = kind;
+                count += 1;
+            }
         }
-        match decision {
-            Some("allow") => types.push(Cow::Borrowed("allowed")),
-            Some("forbid") => types.push(Cow::Borrowed("denied")),
-            _ => {}
+        Classified {
+            categories: if identity.is_some() {
+                &["api", "iam"]
+            } else {
+                &["api"]
+            },
+            types,
+            count,
         }
-        Classified { categories, types }
     }
 
     /// `http.request.method`: the method a resource verb is sent with; a non-resource
@@ -161,10 +184,10 @@ mod tests {
         let event: AuditEvent<'_> = serde_json::from_str(event).unwrap();
         let request = Request::of(&event);
         let classified = request.classify(event.decision());
-        let text = |list: Vec<Cow<'_, str>>| list.into_iter().map(Cow::into_owned).collect();
+        let text = |list: &[&str]| list.iter().map(|item| item.to_string()).collect();
         (
             text(classified.categories),
-            text(classified.types),
+            text(classified.types()),
             request.http_method().map(Cow::into_owned),
         )
     }

@@ -52,8 +52,12 @@ fn add<'a>(event: &'a Event<'a>, produced: &mut Produced<'a>, context: &Context<
         produced.set(path, Node::Text(Cow::Borrowed(value)));
     }
     let classified = request.classify(fields.decision());
-    produced.set_list(&["event", "category"], classified.categories);
-    produced.set_list(&["event", "type"], classified.types);
+    let borrowed = |item: &&'static str| Cow::Borrowed(*item);
+    produced.set_list(
+        &["event", "category"],
+        classified.categories.iter().map(borrowed),
+    );
+    produced.set_list(&["event", "type"], classified.types().iter().map(borrowed));
     if let Some(method) = request.http_method() {
         produced.set(&["http", "request", "method"], Node::Text(method));
     }
