@@ -29,16 +29,19 @@ pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     }
 }
 
-/// The members of the JSON object `text`: each key (unescaped) and the text of its value, in
-/// order; a repeated key is left as it is. The object's own punctuation is checked (braces,
-/// colons, commas, string keys, nothing but whitespace after it), its values are not: only
-/// their strings and brackets are looked at, to find where each ends. `None` when the text is
-/// not such an object. The caller knows the values well formed (a member of an event read
-/// once already) or checks them.
-pub(crate) fn split_members(text: &str) -> Option<Vec<(Cow<'_, str>, &str)>> {
+/// A member as [`split_members`] gives it: its key, its value's text and how deep that nests.
+pub(crate) type SplitMember<'t> = (Cow<'t, str>, (&'t str, usize));
+
+/// The members of the JSON object `text`: each key (unescaped), the text of its value and how
+/// deep the value nests ([`depth`]), in order; a repeated key is left as it is. The object's
+/// own punctuation is checked (braces, colons, commas, string keys, nothing but whitespace
+/// after it), its values are not: only their strings and brackets are looked at, to find where
+/// each ends and how deep it goes. `None` when the text is not such an object. The caller
+/// knows the values well formed (a member of an event read once already) or checks them.
+pub(crate) fn split_members(text: &str) -> Option<Vec<SplitMember<'_>>> {
     split_members_with(text, |_, at| {
-        let end = value_end(text.as_bytes(), at)?;
-        Some((text.get(at..end)?, end))
+        let (end, depth) = value_extent(text.as_bytes(), at)?;
+        Some(((text.get(at..end)?, depth), end))
     })
 }
 
@@ -84,42 +87,72 @@ pub(crate) fn split_members_with<'t, V>(
 /// Where the well-formed JSON value starting at `start` ends (for a value not yet checked:
 /// where it ends if it is well formed).
 pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    value_extent(bytes, start).map(|(end, _)| end)
+}
+
+/// [`value_end`], and how deep the value nests, as [`depth`] counts it (a scalar 0, `[]` 1),
+/// found in the same pass.
+pub(crate) fn value_extent(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     match bytes.get(start)? {
-        b'"' => string_end(bytes, start),
-        b'{' | b'[' => bracketed_end(bytes, start),
+        b'"' => Some((string_end(bytes, start)?, 0)),
+        b'{' | b'[' => bracketed_extent(bytes, start),
         // A number or a literal: up to the next delimiter.
-        _ => Some(
+        _ => Some((
             bytes[start..]
                 .iter()
                 .position(|&byte| matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
                 .map_or(bytes.len(), |offset| start + offset),
-        ),
+            0,
+        )),
     }
 }
 
 /// Where the object or array opening at `start` ends (one past its closing bracket), following
 /// strings and their escapes; `None` when the text ends first or brackets do not pair up.
 pub(crate) fn bracketed_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut stack: Vec<u8> = Vec::new();
-    let mut at = start;
+    bracketed_extent(bytes, start).map(|(end, _)| end)
+}
+
+/// [`bracketed_end`], and how deep the value nests (`[]` 1, `[[1]]` 2).
+fn bracketed_extent(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    // Whether each open level is an object (a bit a level, 1 for `{`): the first 64 levels in
+    // `levels`, deeper ones in `deeper`, which only such a text allocates.
+    let mut levels = 0u64;
+    let mut deeper: Vec<bool> = Vec::new();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, start);
     while at < bytes.len() {
         match bytes[at] {
-            b'"' => at = string_end(bytes, at)?,
+            b'"' => {
+                at = string_end(bytes, at)?;
+                continue;
+            }
             open @ (b'{' | b'[') => {
-                stack.push(if open == b'{' { b'}' } else { b']' });
-                at += 1;
+                let object = open == b'{';
+                if depth < 64 {
+                    levels = (levels & !(1 << depth)) | (u64::from(object) << depth);
+                } else {
+                    deeper.push(object);
+                }
+                depth += 1;
+                deepest = deepest.max(depth);
             }
             close @ (b'}' | b']') => {
-                if stack.pop() != Some(close) {
+                depth = depth.checked_sub(1)?;
+                let object = if depth < 64 {
+                    levels >> depth & 1 == 1
+                } else {
+                    deeper.pop()?
+                };
+                if object != (close == b'}') {
                     return None;
                 }
-                at += 1;
-                if stack.is_empty() {
-                    return Some(at);
+                if depth == 0 {
+                    return Some((at + 1, deepest));
                 }
             }
-            _ => at += 1,
+            _ => {}
         }
+        at += 1;
     }
     None
 }
@@ -534,6 +567,41 @@ mod tests {
     }
 
     #[test]
+    fn brackets_pair_up_at_every_depth() {
+        for levels in [1, 2, 63, 64, 65, 100] {
+            // Objects and arrays by turns, so every level's closing bracket is checked.
+            let (mut open, mut close) = (String::new(), String::new());
+            for level in 0..levels {
+                let (o, c) = if level % 2 == 0 {
+                    ("{\"k\":", "}")
+                } else {
+                    ("[", "]")
+                };
+                open.push_str(o);
+                close.insert_str(0, c);
+            }
+            let text = format!("{open}\"}}]\"{close},1");
+            let end = text.len() - 2;
+            assert_eq!(
+                value_extent(text.as_bytes(), 0),
+                Some((end, levels)),
+                "{levels}"
+            );
+            assert_eq!(depth(&text[..end]), levels.min(MAX_DEPTH + 1), "{levels}");
+            // The innermost closing bracket swapped: the brackets no longer pair up.
+            let inner = if levels % 2 == 1 { "}" } else { "]" };
+            let swapped = if inner == "}" { "]" } else { "}" };
+            let wrong = format!("{open}1{swapped}{}", &close[1..]);
+            assert_eq!(bracketed_end(wrong.as_bytes(), 0), None, "{levels}");
+            assert_eq!(
+                bracketed_end(&text.as_bytes()[..end - 1], 0),
+                None,
+                "cut short"
+            );
+        }
+    }
+
+    #[test]
     fn depth_counts_brackets_outside_strings() {
         assert_eq!(depth("1"), 0);
         assert_eq!(depth(r#""[[[""#), 0);
@@ -684,10 +752,13 @@ mod tests {
                 .iter()
                 .map(|(key, raw)| (key.to_string(), raw.get()))
                 .collect();
-            let found: Vec<(String, &str)> = split_members(text)
-                .unwrap()
+            let found = split_members(text).unwrap();
+            for (key, (value, deep)) in &found {
+                assert_eq!(*deep, depth(value), "{key} in {text}");
+            }
+            let found: Vec<(String, &str)> = found
                 .into_iter()
-                .map(|(key, value)| (key.into_owned(), value))
+                .map(|(key, (value, _))| (key.into_owned(), value))
                 .collect();
             assert_eq!(found, expected, "{text}");
         }

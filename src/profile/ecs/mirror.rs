@@ -148,34 +148,34 @@ fn copy_object<'a>(raw: &'a RawValue, keys: Keys, event: &Event<'a>) -> Option<C
         if let Some(members) = split_members(text) {
             let copied = without_repeats(members)
                 .into_iter()
-                .map(|(key, value)| (key, value, Node::Verbatim(value)));
+                .map(|(key, (value, depth))| (key, depth, Node::Verbatim(value)));
             return copy_members(copied, keys);
         }
     } else if let Ok(members) = object_members(text, &"the member") {
         let copied = members
             .into_iter()
-            .map(|(key, value)| (key, value.get(), event.copied(value)));
+            .map(|(key, value)| (key, depth(value.get()), event.copied(value)));
         return copy_members(copied, keys);
     }
     // Not an object: copied as it is.
     (depth(text) <= MAX_DEPTH).then(|| Copied::Value(event.copied(raw)))
 }
 
-/// The object of `copied` members (key, value text, the value's copy), their keys treated as
-/// `keys` says; `None` when it would nest too deep.
+/// The object of `copied` members (key, how deep the value nests, the value's copy), their
+/// keys treated as `keys` says; `None` when it would nest too deep.
 fn copy_members<'a>(
-    copied: impl ExactSizeIterator<Item = (Cow<'a, str>, &'a str, Node<'a>)>,
+    copied: impl ExactSizeIterator<Item = (Cow<'a, str>, usize, Node<'a>)>,
     keys: Keys,
 ) -> Option<Copied<'a>> {
     let mut object = Vec::with_capacity(copied.len());
     let mut deepest = 0;
-    for (key, text, copy) in copied {
+    for (key, depth, copy) in copied {
         let key = match keys {
             Keys::WithoutMetadata if key == "metadata" => continue,
             Keys::DotsToUnderscores if key.contains('.') => Cow::Owned(key.replace('.', "_")),
             _ => key,
         };
-        deepest = deepest.max(depth(text));
+        deepest = deepest.max(depth);
         object.push((key, copy));
     }
     (deepest < MAX_DEPTH).then_some(Copied::Object(object))
