@@ -242,13 +242,21 @@ pub fn run(
                 native / floor,
                 figures.rate(Route::ComponentPerCall, Some(profile)) / native,
             );
+            // Measured for baseline and ecs only.
+            let unbudgeted = figures.rate(Route::UnbudgetedPerCall, Some(profile)) / native;
+            let without_budget = if unbudgeted > 0.0 {
+                format!(" (without the time budget {unbudgeted:.2})")
+            } else {
+                String::new()
+            };
             report.figure(
                 format!(
-                    "  ratios [{profile}]: native / floor {of_floor:.2}, component / native {component:.2}"
+                    "  ratios [{profile}]: native / floor {of_floor:.2}, component / native {component:.2}{without_budget}"
                 ),
                 json!({
                     "figure": "profile ratios", "profile": profile.name(),
                     "native_over_floor": of_floor, "component_over_native": component,
+                    "component_over_native_without_time_budget": (unbudgeted > 0.0).then_some(unbudgeted),
                 }),
             )?;
         }

@@ -142,8 +142,9 @@ fn options(profile: Profile) -> Options {
     }
 }
 
-/// Throughput of every path on one input with the baseline profile, and of the native core
-/// and the component one call per record with each other profile. Each component path has its
+/// Throughput of every path on one input with the baseline profile, of the native core and
+/// the component one call per record with each other profile, and of the component without
+/// the time budget one call per record with `ecs` too. Each component path has its
 /// own instance; `unbudgeted` is a runtime loaded with [`TimeBudget::Off`].
 pub fn throughput(
     runtime: &Runtime,
@@ -225,6 +226,11 @@ pub fn throughput(
                 Session::new(unbudgeted, &options(Profile::Baseline))?,
                 &records,
             ),
+        },
+        Measured {
+            path: Route::UnbudgetedPerCall,
+            profile: Some(Profile::Ecs),
+            pass: per_call(Session::new(unbudgeted, &options(Profile::Ecs))?, &records),
         },
         Measured {
             path: Route::UnbudgetedLines1000,
