@@ -204,9 +204,11 @@ impl Transformer {
 
     /// Like [`Transformer::transform`], but appends the documents to `out`, each followed by
     /// `\n`, and says what was written: no `String` per document is returned, so a host that
-    /// reuses `out` saves that copy. Building each document still allocates: the list of its
-    /// produced fields, the objects a profile builds (OCSF's lists), and the texts it
-    /// composes. On error `out` is left as it was.
+    /// reuses `out` saves that copy. A document's produced fields, the texts a profile composes
+    /// (timestamps, the description) and its lists of strings are built in buffers the
+    /// transformer keeps from one document to the next; what a document still allocates is
+    /// the reading of its record and event (their member lists, a decoded event text) and
+    /// some objects a profile builds (OCSF's lists). On error `out` is left as it was.
     ///
     /// # Errors
     ///
