@@ -17,6 +17,11 @@
 //! compares text. Where the tree's rules need the tree — a path that runs into a field set as
 //! a value, or a value set where an object is — there is no layout, and the list is replayed
 //! into a tree ([`Produced::into_fields`]), which is the same result by construction.
+//!
+//! A document's list, the texts a profile composes for it (timestamps, the description) and
+//! its lists of strings live in buffers that only grow while it is built and are cleared once
+//! it is written: the transformer hands the same [`Scratch`] to one document after another, so
+//! building a document allocates none of them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
