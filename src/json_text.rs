@@ -85,13 +85,8 @@ pub(crate) fn split_members_with<'t, V>(
 }
 
 /// Where the well-formed JSON value starting at `start` ends (for a value not yet checked:
-/// where it ends if it is well formed).
-pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
-    value_extent(bytes, start).map(|(end, _)| end)
-}
-
-/// [`value_end`], and how deep the value nests, as [`depth`] counts it (a scalar 0, `[]` 1),
-/// found in the same pass.
+/// where it ends if it is well formed), and how deep it nests, as [`depth`] counts it (a
+/// scalar 0, `[]` 1), found in the same pass.
 pub(crate) fn value_extent(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     match bytes.get(start)? {
         b'"' => Some((string_end(bytes, start)?, 0)),

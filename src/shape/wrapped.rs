@@ -7,8 +7,7 @@ use std::borrow::Cow;
 use crate::document::{Fields, Node};
 use crate::event::AuditEvent;
 use crate::json_text::{
-    MAX_DEPTH, decode_string, decode_string_at, depth, skip_whitespace, split_members_with,
-    string_end, value_end,
+    MAX_DEPTH, decode_string, decode_string_at, skip_whitespace, split_members_with, value_extent,
 };
 
 /// A record field that holds the event text.
@@ -47,11 +46,7 @@ fn first_key(text: &str) -> Option<Cow<'_, str>> {
     if bytes.get(at) != Some(&b'{') {
         return None;
     }
-    let start = skip_whitespace(bytes, at + 1);
-    if bytes.get(start) != Some(&b'"') {
-        return None;
-    }
-    decode_string(&text[start..string_end(bytes, start)?])
+    decode_string_at(text, skip_whitespace(bytes, at + 1)).map(|(key, _)| key)
 }
 
 /// A record whose `message` (or, without one, whose `event_field`) is a string, read without
@@ -73,18 +68,18 @@ pub(crate) fn read_plain<'r>(
     }
     // The strings of the fields that may hold the event are decoded as they are split.
     let members = split_members_with(record, |key, at| {
-        let end = if key == "message" || key == event_field {
+        let (end, depth) = if key == "message" || key == event_field {
             match decode_string_at(record, at) {
                 Some((text, end)) => {
                     return Some((Value::Decoded(record.get(at..end)?, text), end));
                 }
                 None if record.as_bytes().get(at) == Some(&b'"') => return None,
-                None => value_end(record.as_bytes(), at)?,
+                None => value_extent(record.as_bytes(), at)?,
             }
         } else {
-            value_end(record.as_bytes(), at)?
+            value_extent(record.as_bytes(), at)?
         };
-        Some((Value::Text(record.get(at..end)?), end))
+        Some((Value::Text(record.get(at..end)?, depth), end))
     })?;
     let unusual = members.iter().enumerate().any(|(at, (key, _))| {
         KEYS_OF_EARLIER_RULES.contains(&key.as_ref())
@@ -109,12 +104,10 @@ pub(crate) fn read_plain<'r>(
                 wrapped = Some(Wrapped { field, text, token });
                 Node::Verbatim(token)
             }
-            Value::Decoded(text, _) | Value::Text(text) => {
-                // serde_json reads the whole record to 128 levels, the record itself one of
-                // them: a deep value is left to it.
-                if depth(text) > MAX_DEPTH {
-                    return None;
-                }
+            // serde_json reads the whole record to 128 levels, the record itself one of them: a
+            // deep value is left to it.
+            Value::Text(_, depth) if depth > MAX_DEPTH => return None,
+            Value::Decoded(text, _) | Value::Text(text, _) => {
                 Node::Raw(serde_json::from_str(text).ok()?)
             }
         };
@@ -125,8 +118,8 @@ pub(crate) fn read_plain<'r>(
 
 /// A member's value as [`read_plain`] splits it.
 enum Value<'r> {
-    /// Its text.
-    Text(&'r str),
+    /// Its text, and how deep it nests.
+    Text(&'r str, usize),
     /// A string's token and its value.
     Decoded(&'r str, Cow<'r, str>),
 }

@@ -81,17 +81,7 @@ impl<'a> Mirror<'a> {
             write_key(out, key);
             match copied {
                 Copied::Value(node) => node.write_json(out),
-                Copied::Object(members) => {
-                    out.push('{');
-                    for (index, (key, node)) in members.iter().enumerate() {
-                        if index > 0 {
-                            out.push(',');
-                        }
-                        write_key(out, key);
-                        node.write_json(out);
-                    }
-                    out.push('}');
-                }
+                Copied::Object(members) => Fields::from_pairs(members).write_json(out),
             }
         }
         out.push('}');
